@@ -1,0 +1,87 @@
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from './config/schema.js';
+import type { Db } from './db/open.js';
+import { Publisher } from './render/publisher.js';
+import { createStore, type Store } from './store/index.js';
+import { projectRoot } from './util/paths.js';
+import { systemClock, type Clock } from './util/time.js';
+import { installErrorHandler } from './web/errors.js';
+import { healthRoutes } from './web/health.js';
+import { publicRoutes } from './web/public.js';
+
+export interface AppDeps {
+  config: Config;
+  /** An open, migrated database. */
+  db: Db;
+  clock?: Clock;
+  /** The bundled demo is running: the page says so. */
+  demo?: boolean;
+  logger?: FastifyServerOptions['logger'];
+  /** Periodic snapshot refresh; 0 turns it off (tests drive rebuilds themselves). */
+  refreshMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: Store;
+    publisher: Publisher;
+  }
+}
+
+const PUBLIC_DIR = join(projectRoot, 'public');
+
+/**
+ * Builds the whole application without listening: server.ts listens, tests use app.inject. The
+ * config's components are synced into the store and the first snapshot is built before it resolves.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const clock = deps.clock ?? systemClock;
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    disableRequestLogging: true,
+    trustProxy: true,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  let publisher: Publisher | undefined;
+  const store = createStore(deps.db, () => deps.config.page.time_zone, () => publisher?.invalidate());
+  store.components.syncFromConfig(deps.config, clock());
+  publisher = new Publisher({
+    store,
+    page: deps.config.page,
+    demo: deps.demo ?? false,
+    clock,
+    log: app.log,
+    assetVersion: assetVersion(PUBLIC_DIR),
+    refreshMs: deps.refreshMs,
+  });
+  await publisher.start();
+
+  app.decorate('store', store);
+  app.decorate('publisher', publisher);
+  app.addHook('onClose', async () => publisher.stop());
+
+  installErrorHandler(app);
+  await app.register(fastifyStatic, {
+    root: PUBLIC_DIR,
+    prefix: '/static/',
+    // URLs carry ?v=<content hash>, so a new release is a new URL and old copies may live long.
+    maxAge: '7d',
+    immutable: true,
+    setHeaders: (reply) => reply.header('x-content-type-options', 'nosniff'),
+  });
+  await app.register(healthRoutes, { db: deps.db, publisher, clock });
+  await app.register(publicRoutes, { publisher, secureTransport: deps.config.page.url.startsWith('https:') });
+  return app;
+}
+
+function assetVersion(dir: string): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(dir).sort()) hash.update(file).update(readFileSync(join(dir, file)));
+  return hash.digest('hex').slice(0, 10);
+}

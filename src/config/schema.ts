@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+const ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const id = (what: string) =>
+  z.string().regex(ID, `expected ${what}: lower-case letters, digits, '-' or '_', starting with a letter or digit, at most 63 characters`);
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const componentSchema = z.strictObject({
+  id: id('a component id'),
+  name: z.string().trim().min(1, 'expected a non-empty name').max(100, 'expected at most 100 characters'),
+  description: z.string().max(500, 'expected at most 500 characters').optional(),
+  group: z.string().trim().min(1, 'expected a group name').max(100, 'expected at most 100 characters').optional(),
+  depends_on: z.array(id('a component id')).optional(),
+  only_show_if_degraded: z.boolean().optional(),
+  showcase: z.boolean().optional().describe('show the 90-day uptime bars'),
+  start_date: z.iso.date('expected a date as YYYY-MM-DD').optional(),
+});
+
+export const pageSchema = z.strictObject({
+  id: id('a page id'),
+  name: z.string().trim().min(1, 'expected a non-empty page name').max(100),
+  url: z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL, e.g. https://status.acme.example' }),
+  time_zone: z
+    .string()
+    .refine(isTimeZone, 'expected an IANA time zone such as Europe/Zurich or Etc/UTC')
+    .default('Etc/UTC'),
+  description: z.string().max(500).optional(),
+  support_url: z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' }).optional(),
+});
+
+export const configSchema = z
+  .strictObject({
+    page: pageSchema,
+    components: z.array(componentSchema).min(1, 'expected at least one component'),
+  })
+  .superRefine((config, ctx) => {
+    const ids = new Map<string, number>();
+    config.components.forEach((c, i) => {
+      const first = ids.get(c.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['components', i, 'id'], message: `duplicate component id "${c.id}" (also components[${first}])` });
+      } else ids.set(c.id, i);
+    });
+    config.components.forEach((c, i) => {
+      c.depends_on?.forEach((dep, j) => {
+        if (dep === c.id) {
+          ctx.addIssue({ code: 'custom', path: ['components', i, 'depends_on', j], message: 'a component cannot depend on itself' });
+        } else if (!ids.has(dep)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['components', i, 'depends_on', j],
+            message: `unknown component "${dep}"; expected one of: ${[...ids.keys()].join(', ')}`,
+          });
+        }
+      });
+    });
+    const cycle = findDependencyCycle(config.components);
+    if (cycle) {
+      const i = config.components.findIndex((c) => c.id === cycle[0]);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['components', i, 'depends_on'],
+        message: `dependency cycle ${cycle.join(' -> ')}; dependencies must form a tree pointing at root causes`,
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ComponentConfig = z.infer<typeof componentSchema>;
+export type PageConfig = z.infer<typeof pageSchema>;
+
+function findDependencyCycle(components: { id: string; depends_on?: string[] | undefined }[]): string[] | undefined {
+  const edges = new Map(components.map((c) => [c.id, c.depends_on ?? []]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    if (state.get(node) === 'done') return undefined;
+    if (state.get(node) === 'visiting') return [...stack.slice(stack.indexOf(node)), node];
+    state.set(node, 'visiting');
+    stack.push(node);
+    for (const next of edges.get(node) ?? []) {
+      if (!edges.has(next)) continue;
+      const found = visit(next);
+      if (found) return found;
+    }
+    stack.pop();
+    state.set(node, 'done');
+    return undefined;
+  };
+  for (const c of components) {
+    const found = visit(c.id);
+    if (found) return found;
+  }
+  return undefined;
+}

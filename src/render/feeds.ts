@@ -1,0 +1,70 @@
+import { Feed, type FeedOptions, type Item } from 'feed';
+import type { Snapshot } from '../status/snapshot.js';
+import type { Incident } from '../status/types.js';
+import { escapeHtml } from './escape.js';
+import { Dates, UPDATE_STATUS_LABEL } from './format.js';
+import { renderMarkdown } from './markdown.js';
+
+export const FEED_ITEMS = 50;
+
+/**
+ * The incident history as RSS 2.0 and Atom 1.0, in the shape of Statuspage's own feeds: one item per
+ * incident or maintenance, its whole update trail newest first as the item's HTML.
+ *
+ * Every title is HTML-escaped here: Atom titles are declared type="html" and many RSS readers treat
+ * titles as HTML, so an incident named <script> must arrive as text. Bodies are Markdown rendered
+ * with raw HTML escaped, so neither can contain a literal "]]>" to break the CDATA the library writes.
+ */
+export function renderFeeds(s: Snapshot): { rss: string; atom: string } {
+  const base = s.page.url.replace(/\/$/, '');
+  const dates = new Dates(s.page.time_zone);
+  const items = [...s.incidents, ...s.maintenances]
+    .sort((a, b) => latestActivity(b) - latestActivity(a))
+    .slice(0, FEED_ITEMS);
+  const host = new URL(s.page.url).host;
+  const title = `${s.page.name} Status - Incident History`;
+  const options: FeedOptions = {
+    title,
+    description: `Statuspage-style incident history for ${s.page.name}`,
+    id: `tag:${host},2005:/history`,
+    link: `${base}/`,
+    language: 'en',
+    updated: new Date(s.updatedAt),
+    generator: 'Outpost',
+    copyright: '',
+    author: { name: s.page.name },
+    feedLinks: { rss: `${base}/history.rss`, atom: `${base}/history.atom` },
+  };
+  const rss = new Feed(options);
+  const atom = new Feed(options);
+  for (const incident of items) {
+    const link = `${base}/incidents/${incident.id}`;
+    const trail = updateTrail(incident, dates);
+    const common = { title: escapeHtml(incident.name), link, date: new Date(latestActivity(incident)), published: new Date(incident.createdAt) };
+    // RSS: guid is the incident page (isPermaLink), as in Statuspage's feed.
+    rss.addItem({ ...common, description: trail } satisfies Item);
+    atom.addItem({ ...common, id: `tag:${host},2005:Incident/${incident.id}`, content: trail } satisfies Item);
+  }
+  return { rss: rss.rss2(), atom: atom.atom1() };
+}
+
+function latestActivity(i: Incident): number {
+  return Math.max(i.updatedAt, i.updates[0]?.displayAt ?? 0);
+}
+
+/** "<p><small>22 Nov 2026, 14:05 CET</small><br><strong>Resolved</strong> - body</p>", newest first. */
+function updateTrail(incident: Incident, dates: Dates): string {
+  const parts: string[] = [];
+  if (incident.kind === 'maintenance' && incident.scheduledFor !== null && incident.scheduledUntil !== null) {
+    parts.push(`<p><strong>THIS IS A SCHEDULED EVENT ${escapeHtml(dates.at(incident.scheduledFor))} - ${escapeHtml(dates.at(incident.scheduledUntil))}</strong></p>`);
+  }
+  if (incident.postmortemBody && incident.postmortemPublishedAt !== null) {
+    parts.push(`<p><small>${escapeHtml(dates.at(incident.postmortemPublishedAt))}</small><br><strong>Postmortem</strong></p>${renderMarkdown(incident.postmortemBody)}`);
+  }
+  for (const u of incident.updates) {
+    parts.push(
+      `<p><small>${escapeHtml(dates.at(u.displayAt))}</small><br><strong>${UPDATE_STATUS_LABEL[u.status]}</strong> - </p>${renderMarkdown(u.body)}`,
+    );
+  }
+  return parts.join('\n');
+}

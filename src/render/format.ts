@@ -1,0 +1,101 @@
+import type { ComponentStatus, Incident, Indicator } from '../status/types.js';
+
+export const STATUS_LABEL: Record<ComponentStatus, string> = {
+  operational: 'Operational',
+  degraded_performance: 'Degraded performance',
+  partial_outage: 'Partial outage',
+  major_outage: 'Major outage',
+  under_maintenance: 'Under maintenance',
+};
+
+export const UPDATE_STATUS_LABEL: Record<Incident['status'], string> = {
+  investigating: 'Investigating',
+  identified: 'Identified',
+  monitoring: 'Monitoring',
+  resolved: 'Resolved',
+  postmortem: 'Postmortem',
+  scheduled: 'Scheduled',
+  in_progress: 'In progress',
+  verifying: 'Verifying',
+  completed: 'Completed',
+};
+
+export const IMPACT_LABEL: Record<Incident['impact'], string> = {
+  none: 'No impact',
+  minor: 'Minor',
+  major: 'Major',
+  critical: 'Critical',
+  maintenance: 'Maintenance',
+};
+
+/** Short CSS class per status and indicator: the page never relies on the colour alone. */
+export const STATUS_CLASS: Record<ComponentStatus, string> = {
+  operational: 'op',
+  degraded_performance: 'dg',
+  partial_outage: 'po',
+  major_outage: 'mo',
+  under_maintenance: 'mt',
+};
+export const INDICATOR_CLASS: Record<Indicator, string> = {
+  none: 'op',
+  minor: 'dg',
+  major: 'po',
+  critical: 'mo',
+  maintenance: 'mt',
+};
+
+/** Date and time formatting in the page's time zone, with the zone's abbreviation. */
+export class Dates {
+  private readonly dateTime: Intl.DateTimeFormat;
+  private readonly date: Intl.DateTimeFormat;
+  private readonly longDate: Intl.DateTimeFormat;
+  private readonly month: Intl.DateTimeFormat;
+  private readonly utc: Intl.DateTimeFormat;
+
+  constructor(readonly timeZone: string) {
+    this.dateTime = new Intl.DateTimeFormat('en-GB', {
+      timeZone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+    });
+    this.date = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
+    this.longDate = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'long', year: 'numeric' });
+    this.month = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', month: 'long', year: 'numeric' });
+    this.utc = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  }
+
+  /** "22 Nov 2026, 14:05 CET" */
+  at(ms: number): string {
+    return this.dateTime.format(ms);
+  }
+
+  /** A calendar day key (YYYY-MM-DD) as "22 Nov 2026". */
+  day(day: string): string {
+    return this.date.format(Date.parse(`${day}T12:00:00Z`));
+  }
+
+  longDay(day: string): string {
+    return this.longDate.format(Date.parse(`${day}T12:00:00Z`));
+  }
+
+  /** A month key (YYYY-MM) as "November 2026". */
+  monthName(month: string): string {
+    return this.month.format(Date.parse(`${month}-15T12:00:00Z`));
+  }
+
+  utcAt(ms: number): string {
+    return `${this.utc.format(ms)} UTC`;
+  }
+}
+
+/** 99.95%: two decimals, never rounding a real outage up to 100%. */
+export function percent(fraction: number | null): string {
+  if (fraction === null) return 'No data';
+  const floored = Math.floor(fraction * 10000) / 100;
+  return `${floored.toFixed(2)}%`;
+}
+
+export function duration(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+}

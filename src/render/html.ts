@@ -1,0 +1,230 @@
+import { Eta } from 'eta';
+import { join } from 'node:path';
+import type { ComponentView, Snapshot } from '../status/snapshot.js';
+import type { Incident, IncidentUpdate } from '../status/types.js';
+import { projectRoot } from '../util/paths.js';
+import { isoInZone } from '../util/time.js';
+import { Dates, IMPACT_LABEL, INDICATOR_CLASS, percent, duration, STATUS_CLASS, STATUS_LABEL, UPDATE_STATUS_LABEL } from './format.js';
+import { renderMarkdown } from './markdown.js';
+
+/** Months per page of /history, as on Statuspage. */
+export const HISTORY_MONTHS_PER_PAGE = 3;
+/** Updates shown per incident on the front page before "full timeline". */
+const FRONT_PAGE_UPDATES = 3;
+
+export interface HtmlPages {
+  /** Path (with query for history pages) to HTML. */
+  pages: Map<string, string>;
+  notFound: string;
+}
+
+/**
+ * Renders the public HTML from a snapshot. The front page is rendered on every rebuild; incident and
+ * history pages are memoised by a fingerprint of what they show, so a rebuild after one update
+ * re-renders only the pages that update touches.
+ */
+export class HtmlRenderer {
+  private readonly eta: Eta;
+  private readonly memo = new Map<string, { fingerprint: string; html: string }>();
+
+  constructor(
+    private readonly assetVersion: string,
+    viewsDir = join(projectRoot, 'views'),
+  ) {
+    this.eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, autoTrim: [false, 'nl'] });
+  }
+
+  render(s: Snapshot): HtmlPages {
+    const ctx = new ViewContext(s);
+    const layout = (title: string, description: string) => ({
+      title,
+      description,
+      pageName: s.page.name,
+      supportUrl: s.page.support_url ?? null,
+      demo: s.demo,
+      timeZone: s.page.time_zone,
+      assetVersion: this.assetVersion,
+    });
+    const pages = new Map<string, string>();
+    const seen = new Set<string>();
+    const memoised = (key: string, fingerprint: string, render: () => string) => {
+      seen.add(key);
+      const hit = this.memo.get(key);
+      if (hit && hit.fingerprint === fingerprint) return hit.html;
+      const html = render();
+      this.memo.set(key, { fingerprint, html });
+      return html;
+    };
+
+    pages.set('/', this.eta.render('./index', { layout: layout(`${s.page.name} Status`, `${s.status.description}. Current status and incident history of ${s.page.name}.`), ...ctx.frontPage() }));
+
+    for (const incident of [...s.incidents, ...s.maintenances]) {
+      const key = `/incidents/${incident.id}`;
+      pages.set(
+        key,
+        memoised(key, incidentFingerprint(incident), () =>
+          this.eta.render('./incident', { layout: layout(`${incident.name} · ${s.page.name} Status`, `${UPDATE_STATUS_LABEL[incident.status]}: ${incident.name}`), ...ctx.incidentPage(incident) }),
+        ),
+      );
+    }
+
+    const history = ctx.historyPages();
+    history.forEach((page, i) => {
+      const key = i === 0 ? '/history' : `/history?page=${i + 1}`;
+      const fingerprint = JSON.stringify([history.length, page.map((m) => [m.key, m.incidents.map(incidentFingerprint)])]);
+      pages.set(
+        key,
+        memoised(key, fingerprint, () =>
+          this.eta.render('./history', {
+            layout: layout(`Incident history · ${s.page.name} Status`, `Past incidents and maintenance of ${s.page.name}.`),
+            months: page.map((m) => ({ key: m.key, label: ctx.dates.monthName(m.key), items: m.incidents.map((inc) => ctx.historyItem(inc)) })),
+            pageNumber: i + 1,
+            pageCount: history.length,
+            newer: i === 0 ? null : i === 1 ? '/history' : `/history?page=${i}`,
+            older: i + 1 < history.length ? `/history?page=${i + 2}` : null,
+          }),
+        ),
+      );
+    });
+    for (const key of this.memo.keys()) if (!seen.has(key)) this.memo.delete(key);
+
+    return { pages, notFound: this.eta.render('./not-found', { layout: layout(`Not found · ${s.page.name} Status`, 'Page not found') }) };
+  }
+}
+
+function incidentFingerprint(i: Incident): string {
+  return `${i.id}:${i.updatedAt}:${i.postmortemPublishedAt ?? ''}:${i.updates.map((u) => u.updatedAt).join(',')}`;
+}
+
+/** Turns snapshot data into the plain, pre-formatted values the templates print. */
+class ViewContext {
+  readonly dates: Dates;
+
+  constructor(private readonly s: Snapshot) {
+    this.dates = new Dates(s.page.time_zone);
+  }
+
+  private name(componentId: string): string {
+    return this.s.componentsById.get(componentId)?.name ?? componentId;
+  }
+
+  update(u: IncidentUpdate) {
+    return {
+      statusLabel: UPDATE_STATUS_LABEL[u.status],
+      iso: isoInZone(u.displayAt, this.s.page.time_zone),
+      when: this.dates.at(u.displayAt),
+      bodyHtml: renderMarkdown(u.body),
+      affected: u.affectedComponents.map((a) => `${this.name(a.componentId)} (${STATUS_LABEL[a.newStatus].toLowerCase()})`),
+    };
+  }
+
+  card(i: Incident, updates = FRONT_PAGE_UPDATES) {
+    const shown = i.updates.slice(0, updates);
+    return {
+      id: i.id,
+      name: i.name,
+      impact: i.impactOverride ?? i.impact,
+      window: this.window(i),
+      componentNames: i.componentIds.filter((id) => this.s.componentsById.has(id)).map((id) => this.name(id)),
+      shownUpdates: shown.map((u) => this.update(u)),
+      moreUpdates: i.updates.length - shown.length,
+    };
+  }
+
+  private window(i: Incident): string | null {
+    if (i.scheduledFor === null || i.scheduledUntil === null) return null;
+    return `${this.dates.at(i.scheduledFor)} – ${this.dates.at(i.scheduledUntil)}`;
+  }
+
+  frontPage() {
+    const s = this.s;
+    return {
+      indicatorClass: INDICATOR_CLASS[s.status.indicator],
+      statusDescription: s.status.description,
+      updatedIso: isoInZone(s.updatedAt, s.page.time_zone),
+      updatedWhen: this.dates.at(s.updatedAt),
+      activeIncidents: s.unresolvedIncidents.map((i) => this.card(i)),
+      activeMaintenances: s.activeMaintenances.map((i) => this.card(i)),
+      upcomingMaintenances: s.upcomingMaintenances.map((i) => this.card(i, 1)),
+      tree: s.tree.filter((c) => c.isGroup || shown(c)).map((c) =>
+        c.isGroup
+          ? { name: c.name, statusClass: STATUS_CLASS[c.effectiveStatus], statusLabel: STATUS_LABEL[c.effectiveStatus], children: c.children.filter(shown).map((child) => this.component(child)) }
+          : this.component(c),
+      ).filter((c) => !('children' in c) || c.children.length > 0),
+      recentDays: s.recentDays.map((d) => ({ label: this.dates.day(d.day), items: d.items.map((i) => this.card(i, Number.MAX_SAFE_INTEGER)) })),
+    };
+  }
+
+  component(c: ComponentView) {
+    return {
+      id: c.id,
+      name: c.name,
+      description: c.description,
+      statusClass: STATUS_CLASS[c.effectiveStatus],
+      statusLabel: STATUS_LABEL[c.effectiveStatus],
+      affectedBy: c.affectedBy.map((a) => ({ id: a.id, name: a.name, label: STATUS_LABEL[a.status].toLowerCase() })),
+      uptime90: percent(c.uptime?.uptime90 ?? null),
+      bars: c.uptime?.days.map((d) => {
+        const label = this.dates.day(d.day);
+        if (d.uptime === null || d.worst === null) return { cls: 'nd', text: `${label}: no data` };
+        const parts = [`${label}: ${percent(d.uptime)} uptime`];
+        if (d.worst !== 'operational') parts.push(`worst status ${STATUS_LABEL[d.worst].toLowerCase()}`);
+        if (d.downSeconds > 0) parts.push(`${duration(d.downSeconds)} down`);
+        if (d.incidents.length > 0) parts.push(`incidents: ${d.incidents.map((i) => i.name).join('; ')}`);
+        return { cls: STATUS_CLASS[d.worst], text: parts.join(', ') };
+      }) ?? null,
+    };
+  }
+
+  incidentPage(i: Incident) {
+    return {
+      incident: this.card(i, Number.MAX_SAFE_INTEGER),
+      kindLabel: i.kind === 'maintenance' ? 'Scheduled maintenance' : 'Incident',
+      statusLabel: UPDATE_STATUS_LABEL[i.status],
+      impactLabel: IMPACT_LABEL[i.impactOverride ?? i.impact],
+      postmortemHtml: i.postmortemBody && i.postmortemPublishedAt !== null ? renderMarkdown(i.postmortemBody) : null,
+      postmortemWhen: i.postmortemPublishedAt !== null ? this.dates.at(i.postmortemPublishedAt) : null,
+    };
+  }
+
+  historyItem(i: Incident) {
+    const first = i.updates.at(-1);
+    const resolved = i.resolvedAt !== null ? ` – resolved ${this.dates.at(i.resolvedAt)}` : '';
+    return {
+      id: i.id,
+      name: i.name,
+      impact: i.impactOverride ?? i.impact,
+      summary: i.kind === 'maintenance' ? `Maintenance, ${this.window(i)}` : `${first ? this.dates.at(first.displayAt) : ''}${resolved}`,
+    };
+  }
+
+  /** Pages of months, newest first, from this month back to the month of the oldest incident. */
+  historyPages(): { key: string; incidents: Incident[] }[][] {
+    const tz = this.s.page.time_zone;
+    const monthOf = (ms: number) => isoInZone(ms, tz).slice(0, 7);
+    const all = [...this.s.incidents, ...this.s.maintenances.filter((m) => m.status !== 'scheduled')].sort((a, b) => b.startedAt - a.startedAt);
+    const byMonth = new Map<string, Incident[]>();
+    for (const i of all) {
+      const key = monthOf(i.startedAt);
+      byMonth.set(key, [...(byMonth.get(key) ?? []), i]);
+    }
+    const newest = monthOf(this.s.generatedAt);
+    const oldest = all.length > 0 ? [...byMonth.keys()].sort()[0]! : newest;
+    const months: { key: string; incidents: Incident[] }[] = [];
+    for (let key = newest; key >= oldest && months.length < 1200; key = previousMonth(key)) {
+      months.push({ key, incidents: byMonth.get(key) ?? [] });
+    }
+    const pages: { key: string; incidents: Incident[] }[][] = [];
+    for (let i = 0; i < months.length; i += HISTORY_MONTHS_PER_PAGE) pages.push(months.slice(i, i + HISTORY_MONTHS_PER_PAGE));
+    return pages;
+  }
+}
+
+function shown(c: ComponentView): boolean {
+  return !c.onlyShowIfDegraded || c.effectiveStatus !== 'operational';
+}
+
+function previousMonth(key: string): string {
+  const [y, m] = key.split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}

@@ -1,0 +1,47 @@
+import MarkdownIt from 'markdown-it';
+
+/**
+ * Operator-written Markdown to safe HTML. Raw HTML in the source is escaped (html: false), links are
+ * limited to http(s) and mailto (markdown-it refuses javascript:, vbscript:, file: and data:), and
+ * images are off: a status page must load nothing from a third party, and an image is a request.
+ */
+const md = new MarkdownIt('default', { html: false, linkify: true, typographer: false, breaks: true });
+md.disable(['image']);
+
+const SAFE_LINK = /^(https?:|mailto:|\/|#)/i;
+md.validateLink = (url: string) => SAFE_LINK.test(url.trim());
+
+const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
+  tokens[idx]!.attrSet('rel', 'nofollow noopener noreferrer');
+  return defaultLinkOpen(tokens, idx, options, env, self);
+};
+
+// Rendered HTML by source text. Every snapshot rebuild renders every visible update; the texts
+// rarely change, so rebuilds after the first cost a map lookup each. Bounded: cleared when full.
+const cache = new Map<string, string>();
+const CACHE_LIMIT = 10_000;
+
+export function renderMarkdown(source: string): string {
+  let html = cache.get(source);
+  if (html === undefined) {
+    html = md.render(source);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(source, html);
+  }
+  return html;
+}
+
+/** Plain text of Markdown, for places that take no markup (titles, tweets later). */
+export function markdownToText(source: string): string {
+  return md
+    .render(source)
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

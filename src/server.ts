@@ -1,0 +1,56 @@
+import { buildApp } from './app.js';
+import { ConfigError } from './config/errors.js';
+import { loadConfigFile } from './config/load.js';
+import { migrate } from './db/migrate.js';
+import { openDatabase } from './db/open.js';
+import { seedDemo } from './demo/seed.js';
+import { readSettings } from './settings.js';
+import { purgeDemoData } from './store/demo-data.js';
+import { systemClock } from './util/time.js';
+
+/** Entry point: settings, config, database, app, listen; graceful close on SIGTERM and SIGINT. */
+async function main(): Promise<void> {
+  const settings = readSettings();
+  // Validate before touching the database: a bad config changes nothing.
+  const { config } = loadConfigFile(settings.configFile);
+  const db = openDatabase(settings.dbFile);
+  migrate(db);
+  if (!settings.demo && purgeDemoData(db)) console.log('removed the bundled demo data from the database: a configured page never shows it');
+
+  const app = await buildApp({
+    config,
+    db,
+    demo: settings.demo,
+    logger: {
+      level: process.env.LOG_LEVEL ?? 'info',
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+  });
+  if (settings.demo && seedDemo(app.store, systemClock(), config.page.time_zone)) {
+    app.log.info('seeded the bundled demo data');
+  }
+  await app.publisher.rebuild();
+
+  let closing = false;
+  const close = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await app.close();
+    db.close(); // folds the WAL back into the database file
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void close('SIGTERM'));
+  process.on('SIGINT', () => void close('SIGINT'));
+
+  const address = await app.listen({ port: settings.port, host: settings.host });
+  app.log.info(`${settings.demo ? 'demo page' : config.page.name} served on ${address.replace('0.0.0.0', 'localhost')}`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(err.message);
+  else console.error(err);
+  process.exit(1);
+});

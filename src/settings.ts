@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { projectRoot } from './util/paths.js';
+
+export const DEMO_CONFIG = join(projectRoot, 'demo', 'outpost.demo.yaml');
+
+export interface Settings {
+  port: number;
+  host: string;
+  configFile: string;
+  /** No outpost.yaml and no OUTPOST_CONFIG: the bundled demo runs. */
+  demo: boolean;
+  dbFile: string;
+}
+
+/** Process settings from the environment (the config file holds everything about the page itself). */
+export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT: expected a port number 0-65535, got "${env.PORT}"`);
+  let configFile: string;
+  let demo = false;
+  if (env.OUTPOST_CONFIG) configFile = resolve(cwd, env.OUTPOST_CONFIG);
+  else if (existsSync(join(cwd, 'outpost.yaml'))) configFile = join(cwd, 'outpost.yaml');
+  else {
+    configFile = DEMO_CONFIG;
+    demo = true;
+  }
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    configFile,
+    demo,
+    dbFile: resolve(cwd, env.OUTPOST_DB || join('data', 'outpost.db')),
+  };
+}

@@ -1,0 +1,182 @@
+import type { PageConfig } from '../config/schema.js';
+import { addDays, dayKey } from '../util/time.js';
+import { rootCauses } from './dependencies.js';
+import { pageStatus, worstStatus, type PageStatus } from './indicator.js';
+import {
+  ACTIVE_MAINTENANCE_STATUSES,
+  UNRESOLVED_INCIDENT_STATUSES,
+  type Component,
+  type ComponentStatus,
+  type DailyStatus,
+  type Incident,
+  type MaintenanceStatus,
+  type IncidentStatus,
+  type StatusSeconds,
+} from './types.js';
+import { componentUptime, uptimeWindow, type ComponentUptime, type DayIncident } from './uptime.js';
+
+export const UPTIME_DAYS = 90;
+export const RECENT_DAYS = 14;
+
+export interface ComponentView extends Component {
+  /** Groups show their worst visible child. */
+  effectiveStatus: ComponentStatus;
+  /** Root causes among its dependencies that are not operational. */
+  affectedBy: { id: string; name: string; status: ComponentStatus }[];
+  children: ComponentView[];
+  uptime: ComponentUptime | null;
+}
+
+export interface Snapshot {
+  page: PageConfig;
+  demo: boolean;
+  generatedAt: number;
+  /** Last time anything shown on the page changed. */
+  updatedAt: number;
+  status: PageStatus;
+  /** Visible components and groups, in page order (groups before their children). */
+  components: ComponentView[];
+  /** Top level of the page: groups (with children) and ungrouped components. */
+  tree: ComponentView[];
+  componentsById: Map<string, ComponentView>;
+  /** Every incident, newest first. Maintenances separately, newest scheduled first. */
+  incidents: Incident[];
+  maintenances: Incident[];
+  unresolvedIncidents: Incident[];
+  activeMaintenances: Incident[];
+  upcomingMaintenances: Incident[];
+  /** The last RECENT_DAYS days, newest first, each with incidents and maintenances that started that day. */
+  recentDays: { day: string; items: Incident[] }[];
+  uptimeWindow: string[];
+}
+
+export interface SnapshotInput {
+  page: PageConfig;
+  demo: boolean;
+  now: number;
+  components: Component[];
+  incidents: Incident[];
+  daily: DailyStatus[];
+}
+
+export function buildSnapshot(input: SnapshotInput): Snapshot {
+  const { page, now } = input;
+  const tz = page.time_zone;
+  const visible = input.components.filter((c) => !c.hidden);
+  const leaves = visible.filter((c) => !c.isGroup);
+
+  const incidents = input.incidents.filter((i) => i.kind === 'incident');
+  const maintenances = input.incidents
+    .filter((i) => i.kind === 'maintenance')
+    .sort((a, b) => (b.scheduledFor ?? 0) - (a.scheduledFor ?? 0));
+  const unresolvedIncidents = incidents.filter((i) => UNRESOLVED_INCIDENT_STATUSES.includes(i.status as IncidentStatus));
+  const activeMaintenances = maintenances.filter((m) => ACTIVE_MAINTENANCE_STATUSES.includes(m.status as MaintenanceStatus));
+  const upcomingMaintenances = maintenances
+    .filter((m) => m.status === 'scheduled')
+    .sort((a, b) => (a.scheduledFor ?? 0) - (b.scheduledFor ?? 0));
+
+  const window = uptimeWindow(now, tz, UPTIME_DAYS);
+  const dailyByComponent = new Map<string, Map<string, StatusSeconds>>();
+  for (const row of input.daily) {
+    let days = dailyByComponent.get(row.componentId);
+    if (!days) dailyByComponent.set(row.componentId, (days = new Map()));
+    days.set(row.day, row.seconds);
+  }
+  const incidentDays = incidentsByComponentAndDay(incidents, window[0]!, now, tz);
+
+  const names = new Map(input.components.map((c) => [c.id, c.name]));
+  const causes = rootCauses(leaves.map((c) => ({ id: c.id, status: c.status, dependsOn: c.dependsOn })));
+  const statusOf = new Map(leaves.map((c) => [c.id, c.status]));
+
+  const views = new Map<string, ComponentView>();
+  for (const c of visible) {
+    views.set(c.id, {
+      ...c,
+      effectiveStatus: c.status,
+      affectedBy: (causes.get(c.id) ?? []).map((id) => ({ id, name: names.get(id) ?? id, status: statusOf.get(id)! })),
+      children: [],
+      uptime: c.isGroup || !c.showcase
+        ? null
+        : componentUptime(
+            {
+              daily: dailyByComponent.get(c.id) ?? new Map(),
+              current: { status: c.status, since: c.statusSince },
+              startDate: c.startDate,
+              incidentsByDay: incidentDays.get(c.id) ?? new Map(),
+            },
+            window,
+            now,
+            tz,
+          ),
+    });
+  }
+  const tree: ComponentView[] = [];
+  for (const view of views.values()) {
+    const parent = view.groupId ? views.get(view.groupId) : undefined;
+    if (parent) parent.children.push(view);
+    else tree.push(view);
+  }
+  for (const view of views.values()) {
+    if (view.isGroup) view.effectiveStatus = worstStatus(view.children.map((c) => c.status));
+  }
+  const shownTree = tree.filter((v) => !v.isGroup || v.children.length > 0);
+
+  const recentStart = addDays(dayKey(now, tz), -(RECENT_DAYS - 1));
+  const startedRecently = [...incidents, ...maintenances.filter((m) => m.status !== 'scheduled')]
+    .filter((i) => dayKey(i.startedAt, tz) >= recentStart && i.startedAt <= now)
+    .sort((a, b) => b.startedAt - a.startedAt);
+  const recentDays = Array.from({ length: RECENT_DAYS }, (_, i) => {
+    const day = addDays(dayKey(now, tz), -i);
+    return { day, items: startedRecently.filter((item) => dayKey(item.startedAt, tz) === day) };
+  });
+
+  const updatedAt = Math.max(
+    0,
+    ...input.components.map((c) => Math.max(c.updatedAt, c.statusSince)),
+    ...input.incidents.map((i) => i.updatedAt),
+  );
+
+  return {
+    page,
+    demo: input.demo,
+    generatedAt: now,
+    updatedAt: updatedAt || now,
+    status: pageStatus(
+      leaves.map((c) => c.status),
+      unresolvedIncidents,
+      activeMaintenances.length > 0,
+    ),
+    components: [...views.values()].sort((a, b) => a.position - b.position),
+    tree: shownTree,
+    componentsById: views,
+    incidents,
+    maintenances,
+    unresolvedIncidents,
+    activeMaintenances,
+    upcomingMaintenances,
+    recentDays,
+    uptimeWindow: window,
+  };
+}
+
+/** Which incidents touched each component on each day of the window (start to resolution, or now). */
+function incidentsByComponentAndDay(incidents: Incident[], firstDay: string, now: number, tz: string) {
+  const out = new Map<string, Map<string, DayIncident[]>>();
+  for (const incident of incidents) {
+    const end = incident.resolvedAt ?? now;
+    let day = dayKey(incident.startedAt, tz);
+    const last = dayKey(Math.max(end, incident.startedAt), tz);
+    if (last < firstDay) continue;
+    if (day < firstDay) day = firstDay;
+    for (let guard = 0; day <= last && guard < UPTIME_DAYS + 2; guard++, day = addDays(day, 1)) {
+      for (const componentId of incident.componentIds) {
+        let days = out.get(componentId);
+        if (!days) out.set(componentId, (days = new Map()));
+        const list = days.get(day) ?? [];
+        list.push({ id: incident.id, name: incident.name });
+        days.set(day, list);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,87 @@
+import { splitByDay } from '../store/history.js';
+import { addDays, dayKey } from '../util/time.js';
+import { worstStatus } from './indicator.js';
+import { COMPONENT_STATUSES, emptySeconds, type ComponentStatus, type StatusSeconds } from './types.js';
+
+/** Statuspage's weighting: a partial outage counts as 30% of a major one; degraded and maintenance count as up. */
+export const PARTIAL_OUTAGE_WEIGHT = 0.3;
+
+export interface DayIncident {
+  id: string;
+  name: string;
+}
+
+export interface UptimeDay {
+  day: string;
+  /** null when nothing was tracked that day (before the component existed). */
+  uptime: number | null;
+  worst: ComponentStatus | null;
+  /** Seconds tracked that day, and weighted seconds down (major + 0.3 x partial). */
+  trackedSeconds: number;
+  downSeconds: number;
+  incidents: DayIncident[];
+}
+
+export interface ComponentUptime {
+  days: UptimeDay[];
+  /** Fractions (0..1) over the last 30 and 90 days, null without data. */
+  uptime30: number | null;
+  uptime90: number | null;
+}
+
+export function downtimeSeconds(s: StatusSeconds): number {
+  return s.major_outage + PARTIAL_OUTAGE_WEIGHT * s.partial_outage;
+}
+
+export function trackedSeconds(s: StatusSeconds): number {
+  return COMPONENT_STATUSES.reduce((sum, status) => sum + s[status], 0);
+}
+
+export interface UptimeInput {
+  /** Closed intervals from the store, by day. */
+  daily: Map<string, StatusSeconds>;
+  /** The interval still open: the component's current status since it was set. */
+  current: { status: ComponentStatus; since: number };
+  /** Days before this one (YYYY-MM-DD) show no data. */
+  startDate: string | null;
+  incidentsByDay: Map<string, DayIncident[]>;
+}
+
+/** The last `days` calendar days, oldest first, ending today in the page's time zone. */
+export function uptimeWindow(now: number, timeZone: string, days: number): string[] {
+  const today = dayKey(now, timeZone);
+  return Array.from({ length: days }, (_, i) => addDays(today, i - days + 1));
+}
+
+export function componentUptime(input: UptimeInput, window: string[], now: number, timeZone: string): ComponentUptime {
+  const open = new Map<string, number>(
+    input.current.since < now ? splitByDay(Math.max(input.current.since, 0), now, timeZone) : [],
+  );
+  const days = window.map((day): UptimeDay => {
+    const seconds = { ...(input.daily.get(day) ?? emptySeconds()) };
+    seconds[input.current.status] += open.get(day) ?? 0;
+    const tracked = input.startDate !== null && day < input.startDate ? 0 : trackedSeconds(seconds);
+    const incidents = input.incidentsByDay.get(day) ?? [];
+    if (tracked === 0) return { day, uptime: null, worst: null, trackedSeconds: 0, downSeconds: 0, incidents };
+    const down = downtimeSeconds(seconds);
+    return {
+      day,
+      uptime: (tracked - down) / tracked,
+      worst: worstStatus(COMPONENT_STATUSES.filter((s) => seconds[s] > 0)),
+      trackedSeconds: tracked,
+      downSeconds: down,
+      incidents,
+    };
+  });
+  return { days, uptime30: overall(days.slice(-30)), uptime90: overall(days) };
+}
+
+function overall(days: UptimeDay[]): number | null {
+  let tracked = 0;
+  let down = 0;
+  for (const d of days) {
+    tracked += d.trackedSeconds;
+    down += d.downSeconds;
+  }
+  return tracked === 0 ? null : (tracked - down) / tracked;
+}

@@ -1,0 +1,181 @@
+import type { Statement } from 'better-sqlite3';
+import type { Config } from '../config/schema.js';
+import type { Db } from '../db/open.js';
+import type { Component, ComponentStatus } from '../status/types.js';
+import type { HistoryStore } from './history.js';
+
+interface ComponentRow {
+  id: string;
+  name: string;
+  description: string | null;
+  is_group: number;
+  group_id: string | null;
+  position: number;
+  showcase: number;
+  only_show_if_degraded: number;
+  start_date: string | null;
+  status: ComponentStatus;
+  status_since: number;
+  hidden: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Group components get ids derived from their names; the prefix keeps them apart from declared ids. */
+export function groupId(name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return `group-${slug || 'unnamed'}`;
+}
+
+export interface StatusChange {
+  componentId: string;
+  from: ComponentStatus;
+  to: ComponentStatus;
+  cause: string;
+  at: number;
+}
+
+export class ComponentStore {
+  private readonly selectAll: Statement;
+  private readonly selectOne: Statement;
+  private readonly selectDeps: Statement;
+  private readonly upsert: Statement;
+  private readonly hideAllExcept: Statement;
+  private readonly deleteDeps: Statement;
+  private readonly insertDep: Statement;
+  private readonly updateStatus: Statement;
+  private readonly insertEvent: Statement;
+
+  constructor(
+    private readonly db: Db,
+    private readonly history: HistoryStore,
+    private readonly timeZone: () => string,
+    private readonly onChange: () => void,
+  ) {
+    this.selectAll = db.prepare('SELECT * FROM components ORDER BY position, id');
+    this.selectOne = db.prepare('SELECT * FROM components WHERE id = ?');
+    this.selectDeps = db.prepare('SELECT component_id, depends_on_id FROM component_dependencies ORDER BY rowid');
+    this.upsert = db.prepare(`
+      INSERT INTO components (id, name, description, is_group, group_id, position, showcase, only_show_if_degraded,
+                              start_date, status, status_since, hidden, created_at, updated_at)
+      VALUES (@id, @name, @description, @is_group, @group_id, @position, @showcase, @only_show_if_degraded,
+              @start_date, 'operational', @now, 0, @now, @now)
+      ON CONFLICT (id) DO UPDATE SET
+        name = excluded.name, description = excluded.description, is_group = excluded.is_group,
+        group_id = excluded.group_id, position = excluded.position, showcase = excluded.showcase,
+        only_show_if_degraded = excluded.only_show_if_degraded, start_date = excluded.start_date, hidden = 0,
+        updated_at = CASE WHEN (name, coalesce(description, ''), is_group, coalesce(group_id, ''), position, showcase,
+                                only_show_if_degraded, coalesce(start_date, ''), hidden)
+                          IS (excluded.name, coalesce(excluded.description, ''), excluded.is_group,
+                              coalesce(excluded.group_id, ''), excluded.position, excluded.showcase,
+                              excluded.only_show_if_degraded, coalesce(excluded.start_date, ''), 0)
+                          THEN updated_at ELSE excluded.updated_at END`);
+    this.hideAllExcept = db.prepare(
+      `UPDATE components SET hidden = 1, updated_at = ? WHERE hidden = 0 AND id NOT IN (SELECT value FROM json_each(?))`,
+    );
+    this.deleteDeps = db.prepare('DELETE FROM component_dependencies');
+    this.insertDep = db.prepare('INSERT INTO component_dependencies (component_id, depends_on_id) VALUES (?, ?)');
+    this.updateStatus = db.prepare('UPDATE components SET status = ?, status_since = ?, updated_at = ? WHERE id = ?');
+    this.insertEvent = db.prepare(
+      'INSERT INTO component_status_events (component_id, from_status, to_status, cause, at) VALUES (?, ?, ?, ?, ?)',
+    );
+  }
+
+  /**
+   * Makes the table match the config: declared components and their groups are inserted or updated,
+   * the rest are hidden (never deleted: their history and incidents stay). One transaction.
+   */
+  syncFromConfig(config: Config, now: number): void {
+    this.db.transaction(() => {
+      const seen: string[] = [];
+      let position = 0;
+      const groups = new Map<string, string>();
+      for (const c of config.components) {
+        if (c.group && !groups.has(c.group)) {
+          const id = groupId(c.group);
+          groups.set(c.group, id);
+          seen.push(id);
+          this.upsert.run({
+            id, name: c.group, description: null, is_group: 1, group_id: null, position: ++position,
+            showcase: 0, only_show_if_degraded: 0, start_date: null, now,
+          });
+        }
+      }
+      // Children are numbered after their group so that one ORDER BY position gives page order.
+      for (const c of config.components) {
+        seen.push(c.id);
+        this.upsert.run({
+          id: c.id,
+          name: c.name,
+          description: c.description ?? null,
+          is_group: 0,
+          group_id: c.group ? groups.get(c.group)! : null,
+          position: ++position,
+          showcase: c.showcase === false ? 0 : 1,
+          only_show_if_degraded: c.only_show_if_degraded ? 1 : 0,
+          start_date: c.start_date ?? null,
+          now,
+        });
+      }
+      this.hideAllExcept.run(now, JSON.stringify(seen));
+      this.deleteDeps.run();
+      for (const c of config.components) for (const dep of c.depends_on ?? []) this.insertDep.run(c.id, dep);
+    })();
+    this.onChange();
+  }
+
+  list(): Component[] {
+    const deps = new Map<string, string[]>();
+    for (const row of this.selectDeps.all() as { component_id: string; depends_on_id: string }[]) {
+      const list = deps.get(row.component_id) ?? [];
+      list.push(row.depends_on_id);
+      deps.set(row.component_id, list);
+    }
+    return (this.selectAll.all() as ComponentRow[]).map((row) => toComponent(row, deps.get(row.id) ?? []));
+  }
+
+  get(id: string): Component | undefined {
+    const row = this.selectOne.get(id) as ComponentRow | undefined;
+    return row && toComponent(row, []);
+  }
+
+  /**
+   * Changes a component's status: closes the interval spent in the old status into the daily
+   * history and records the change as an event, in one transaction. Returns the change, or
+   * undefined when the status was already that.
+   */
+  setStatus(id: string, to: ComponentStatus, cause: string, at: number): StatusChange | undefined {
+    const change = this.db.transaction((): StatusChange | undefined => {
+      const row = this.selectOne.get(id) as ComponentRow | undefined;
+      if (!row) throw new Error(`unknown component ${id}`);
+      if (row.is_group) throw new Error(`component ${id} is a group; its status follows its children`);
+      if (row.status === to) return undefined;
+      this.history.creditInterval(id, row.status, row.status_since, at, this.timeZone());
+      this.updateStatus.run(to, at, at, id);
+      this.insertEvent.run(id, row.status, to, cause, at);
+      return { componentId: id, from: row.status, to, cause, at };
+    })();
+    if (change) this.onChange();
+    return change;
+  }
+}
+
+function toComponent(row: ComponentRow, dependsOn: string[]): Component {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    isGroup: row.is_group === 1,
+    groupId: row.group_id,
+    position: row.position,
+    showcase: row.showcase === 1,
+    onlyShowIfDegraded: row.only_show_if_degraded === 1,
+    startDate: row.start_date,
+    status: row.status,
+    statusSince: row.status_since,
+    hidden: row.hidden === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    dependsOn,
+  };
+}

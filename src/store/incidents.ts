@@ -1,0 +1,277 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/open.js';
+import type {
+  AffectedComponent,
+  ComponentStatus,
+  Impact,
+  Incident,
+  IncidentKind,
+  IncidentStatus,
+  IncidentUpdate,
+  MaintenanceStatus,
+} from '../status/types.js';
+import { newId } from '../util/ids.js';
+
+export interface NewUpdate {
+  status: IncidentStatus | MaintenanceStatus;
+  body: string;
+  at: number;
+  /** When the update is shown as having happened; defaults to `at`. */
+  displayAt?: number;
+  deliverNotifications?: boolean;
+  /** Component statuses at this update; the old status is read from the previous update or the component. */
+  components?: Record<string, ComponentStatus>;
+}
+
+export interface NewIncident {
+  name: string;
+  impact: Impact;
+  impactOverride?: Impact | null;
+  componentIds: string[];
+  first: NewUpdate;
+  isDemo?: boolean;
+}
+
+export interface NewMaintenance {
+  name: string;
+  scheduledFor: number;
+  scheduledUntil: number;
+  componentIds: string[];
+  autoInProgress?: boolean;
+  autoCompleted?: boolean;
+  first: NewUpdate;
+  isDemo?: boolean;
+}
+
+interface IncidentRow {
+  id: string;
+  kind: IncidentKind;
+  name: string;
+  status: Incident['status'];
+  impact: Incident['impact'];
+  impact_override: Impact | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number;
+  monitoring_at: number | null;
+  resolved_at: number | null;
+  scheduled_for: number | null;
+  scheduled_until: number | null;
+  scheduled_auto_in_progress: number;
+  scheduled_auto_completed: number;
+  postmortem_body: string | null;
+  postmortem_published_at: number | null;
+}
+
+interface UpdateRow {
+  id: string;
+  incident_id: string;
+  status: IncidentUpdate['status'];
+  body: string;
+  created_at: number;
+  updated_at: number;
+  display_at: number;
+  deliver_notifications: number;
+}
+
+const RESOLVED = new Set(['resolved', 'postmortem', 'completed']);
+
+/** Incidents and scheduled maintenances with their updates: every SQL statement that touches them. */
+export class IncidentStore {
+  private readonly insertIncident: Statement;
+  private readonly insertIncidentComponent: Statement;
+  private readonly insertUpdate: Statement;
+  private readonly insertUpdateComponent: Statement;
+  private readonly touchIncident: Statement;
+  private readonly setPostmortemStmt: Statement;
+  private readonly selectIncidents: Statement;
+  private readonly selectIncident: Statement;
+  private readonly selectIncidentComponents: Statement;
+  private readonly selectUpdates: Statement;
+  private readonly selectUpdateComponents: Statement;
+  private readonly lastComponentStatus: Statement;
+  private readonly componentStatus: Statement;
+
+  constructor(
+    private readonly db: Db,
+    private readonly onChange: () => void,
+  ) {
+    this.insertIncident = db.prepare(`
+      INSERT INTO incidents (id, kind, name, status, impact, impact_override, created_at, updated_at, started_at,
+                             monitoring_at, resolved_at, scheduled_for, scheduled_until, scheduled_auto_in_progress,
+                             scheduled_auto_completed, is_demo)
+      VALUES (@id, @kind, @name, @status, @impact, @impact_override, @at, @at, @started_at, NULL, NULL,
+              @scheduled_for, @scheduled_until, @auto_in_progress, @auto_completed, @is_demo)`);
+    this.insertIncidentComponent = db.prepare(
+      'INSERT OR IGNORE INTO incident_components (incident_id, component_id) VALUES (?, ?)',
+    );
+    this.insertUpdate = db.prepare(`
+      INSERT INTO incident_updates (id, incident_id, status, body, created_at, updated_at, display_at, deliver_notifications)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertUpdateComponent = db.prepare(
+      'INSERT INTO incident_update_components (update_id, component_id, old_status, new_status) VALUES (?, ?, ?, ?)',
+    );
+    this.touchIncident = db.prepare(`
+      UPDATE incidents SET status = @status, updated_at = @at,
+        monitoring_at = CASE WHEN @status = 'monitoring' AND monitoring_at IS NULL THEN @display_at ELSE monitoring_at END,
+        resolved_at = CASE WHEN @status IN ('resolved', 'postmortem', 'completed') THEN coalesce(resolved_at, @display_at)
+                           ELSE NULL END
+      WHERE id = @id`);
+    this.setPostmortemStmt = db.prepare(
+      `UPDATE incidents SET postmortem_body = ?, postmortem_published_at = ?, updated_at = ?,
+         status = CASE WHEN kind = 'incident' THEN 'postmortem' ELSE status END WHERE id = ?`,
+    );
+    this.selectIncidents = db.prepare('SELECT * FROM incidents ORDER BY started_at DESC, id');
+    this.selectIncident = db.prepare('SELECT * FROM incidents WHERE id = ?');
+    this.selectIncidentComponents = db.prepare(
+      'SELECT ic.incident_id, ic.component_id FROM incident_components ic JOIN components c ON c.id = ic.component_id ORDER BY c.position',
+    );
+    this.selectUpdates = db.prepare('SELECT * FROM incident_updates ORDER BY display_at DESC, created_at DESC');
+    this.selectUpdateComponents = db.prepare(
+      'SELECT uc.* FROM incident_update_components uc JOIN components c ON c.id = uc.component_id ORDER BY c.position',
+    );
+    this.lastComponentStatus = db.prepare(`
+      SELECT uc.new_status FROM incident_update_components uc JOIN incident_updates u ON u.id = uc.update_id
+      WHERE u.incident_id = ? AND uc.component_id = ? ORDER BY u.display_at DESC, u.created_at DESC LIMIT 1`);
+    this.componentStatus = db.prepare('SELECT status FROM components WHERE id = ?');
+  }
+
+  createIncident(input: NewIncident): string {
+    return this.create('incident', input, { startedAt: input.first.displayAt ?? input.first.at });
+  }
+
+  createMaintenance(input: NewMaintenance): string {
+    if (input.scheduledUntil <= input.scheduledFor) throw new Error('scheduled_until must be after scheduled_for');
+    return this.create('maintenance', { ...input, impact: 'maintenance' }, {
+      startedAt: input.scheduledFor,
+      scheduledFor: input.scheduledFor,
+      scheduledUntil: input.scheduledUntil,
+      autoInProgress: input.autoInProgress ?? true,
+      autoCompleted: input.autoCompleted ?? true,
+    });
+  }
+
+  private create(
+    kind: IncidentKind,
+    input: { name: string; impact: Incident['impact']; impactOverride?: Impact | null; componentIds: string[]; first: NewUpdate; isDemo?: boolean },
+    extra: { startedAt: number; scheduledFor?: number; scheduledUntil?: number; autoInProgress?: boolean; autoCompleted?: boolean },
+  ): string {
+    const id = newId();
+    this.db.transaction(() => {
+      this.insertIncident.run({
+        id,
+        kind,
+        name: input.name,
+        status: input.first.status,
+        impact: input.impact,
+        impact_override: input.impactOverride ?? null,
+        at: input.first.at,
+        started_at: extra.startedAt,
+        scheduled_for: extra.scheduledFor ?? null,
+        scheduled_until: extra.scheduledUntil ?? null,
+        auto_in_progress: extra.autoInProgress ? 1 : 0,
+        auto_completed: extra.autoCompleted ? 1 : 0,
+        is_demo: input.isDemo ? 1 : 0,
+      });
+      for (const componentId of input.componentIds) this.insertIncidentComponent.run(id, componentId);
+      this.appendUpdate(id, input.first);
+    })();
+    this.onChange();
+    return id;
+  }
+
+  /** Adds an update and moves the incident to its status; returns the update's id. */
+  addUpdate(incidentId: string, update: NewUpdate): string {
+    const updateId = this.db.transaction(() => {
+      if (!this.selectIncident.get(incidentId)) throw new Error(`unknown incident ${incidentId}`);
+      return this.appendUpdate(incidentId, update);
+    })();
+    this.onChange();
+    return updateId;
+  }
+
+  setPostmortem(incidentId: string, body: string, at: number): void {
+    const result = this.setPostmortemStmt.run(body, at, at, incidentId);
+    if (result.changes === 0) throw new Error(`unknown incident ${incidentId}`);
+    this.onChange();
+  }
+
+  private appendUpdate(incidentId: string, update: NewUpdate): string {
+    const id = newId();
+    const displayAt = update.displayAt ?? update.at;
+    for (const componentId of Object.keys(update.components ?? {})) this.insertIncidentComponent.run(incidentId, componentId);
+    this.insertUpdate.run(id, incidentId, update.status, update.body, update.at, update.at, displayAt, update.deliverNotifications === false ? 0 : 1);
+    for (const [componentId, newStatus] of Object.entries(update.components ?? {})) {
+      const previous =
+        (this.lastComponentStatus.get(incidentId, componentId) as { new_status: ComponentStatus } | undefined)?.new_status ??
+        (this.componentStatus.get(componentId) as { status: ComponentStatus } | undefined)?.status;
+      if (!previous) throw new Error(`unknown component ${componentId}`);
+      this.insertUpdateComponent.run(id, componentId, previous, newStatus);
+    }
+    this.touchIncident.run({ id: incidentId, status: update.status, at: update.at, display_at: displayAt });
+    return id;
+  }
+
+  /** Every incident and maintenance with its components and updates, newest first; four queries. */
+  listAll(): Incident[] {
+    const components = groupBy(this.selectIncidentComponents.all() as { incident_id: string; component_id: string }[], (r) => r.incident_id);
+    const affected = groupBy(
+      this.selectUpdateComponents.all() as { update_id: string; component_id: string; old_status: ComponentStatus; new_status: ComponentStatus }[],
+      (r) => r.update_id,
+    );
+    const updates = groupBy(
+      (this.selectUpdates.all() as UpdateRow[]).map(
+        (u): IncidentUpdate => ({
+          id: u.id,
+          incidentId: u.incident_id,
+          status: u.status,
+          body: u.body,
+          createdAt: u.created_at,
+          updatedAt: u.updated_at,
+          displayAt: u.display_at,
+          deliverNotifications: u.deliver_notifications === 1,
+          affectedComponents: (affected.get(u.id) ?? []).map(
+            (a): AffectedComponent => ({ componentId: a.component_id, oldStatus: a.old_status, newStatus: a.new_status }),
+          ),
+        }),
+      ),
+      (u) => u.incidentId,
+    );
+    return (this.selectIncidents.all() as IncidentRow[]).map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      name: row.name,
+      status: row.status,
+      impact: row.impact,
+      impactOverride: row.impact_override,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      startedAt: row.started_at,
+      monitoringAt: row.monitoring_at,
+      resolvedAt: row.resolved_at,
+      scheduledFor: row.scheduled_for,
+      scheduledUntil: row.scheduled_until,
+      scheduledAutoInProgress: row.scheduled_auto_in_progress === 1,
+      scheduledAutoCompleted: row.scheduled_auto_completed === 1,
+      postmortemBody: row.postmortem_body,
+      postmortemPublishedAt: row.postmortem_published_at,
+      componentIds: (components.get(row.id) ?? []).map((c) => c.component_id),
+      updates: updates.get(row.id) ?? [],
+    }));
+  }
+
+  static isResolved(status: Incident['status']): boolean {
+    return RESOLVED.has(status);
+  }
+}
+
+function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k);
+    if (list) list.push(row);
+    else out.set(k, [row]);
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+import type { Db } from '../db/open.js';
+import { ComponentStore } from './components.js';
+import { HistoryStore } from './history.js';
+import { IncidentStore } from './incidents.js';
+import { MetaStore } from './meta.js';
+
+export interface Store {
+  db: Db;
+  components: ComponentStore;
+  incidents: IncidentStore;
+  history: HistoryStore;
+  meta: MetaStore;
+}
+
+/**
+ * The data layer. `onChange` is called after every committed write that can change what the public
+ * page shows; the publisher listens to it to rebuild the snapshot.
+ */
+export function createStore(db: Db, timeZone: () => string, onChange: () => void): Store {
+  const history = new HistoryStore(db);
+  return {
+    db,
+    history,
+    components: new ComponentStore(db, history, timeZone, onChange),
+    incidents: new IncidentStore(db, onChange),
+    meta: new MetaStore(db),
+  };
+}

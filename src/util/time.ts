@@ -1,0 +1,79 @@
+/** A clock is injected everywhere so tests and the demo control "now" without sleeping. */
+export type Clock = () => number;
+export const systemClock: Clock = () => Date.now();
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+function partsFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = partsFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    partsFormatters.set(timeZone, f);
+  }
+  return f;
+}
+
+interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export function wallTime(ms: number, timeZone: string): WallTime {
+  const out: Record<string, number> = {};
+  for (const p of partsFormatter(timeZone).formatToParts(ms)) if (p.type !== 'literal') out[p.type] = Number(p.value);
+  return out as unknown as WallTime;
+}
+
+/** Offset of the time zone from UTC at that instant, in minutes (east positive). */
+export function offsetMinutes(ms: number, timeZone: string): number {
+  const w = wallTime(ms, timeZone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / MINUTE);
+}
+
+const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
+
+/** ISO 8601 with the page time zone's offset, as Statuspage writes it: 2024-03-01T10:15:00.000+01:00. */
+export function isoInZone(ms: number, timeZone: string): string {
+  const offset = offsetMinutes(ms, timeZone);
+  const local = new Date(ms + offset * MINUTE).toISOString().slice(0, 23);
+  if (offset === 0) return `${local}Z`;
+  return `${local}${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+}
+
+/** Calendar day (YYYY-MM-DD) of the instant in the time zone. */
+export function dayKey(ms: number, timeZone: string): string {
+  const w = wallTime(ms, timeZone);
+  return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
+}
+
+/** The instant a calendar day starts in the time zone (handles DST days of 23 or 25 hours). */
+export function startOfDay(day: string, timeZone: string): number {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const guess = Date.UTC(y, m - 1, d);
+  // Two passes settle the offset even when the day starts right after a DST switch.
+  let start = guess - offsetMinutes(guess, timeZone) * MINUTE;
+  start = guess - offsetMinutes(start, timeZone) * MINUTE;
+  return start;
+}
+
+export function addDays(day: string, n: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}

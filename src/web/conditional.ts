@@ -1,0 +1,43 @@
+import type { Resource } from '../render/resource.js';
+
+export type Encoding = 'br' | 'gzip' | 'identity';
+
+/** Picks br, then gzip, then identity from an Accept-Encoding header, honouring q=0. */
+export function negotiateEncoding(header: string | undefined): Encoding {
+  if (!header) return 'identity';
+  const accepted = new Map<string, number>();
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    accepted.set(name, q ? Number(q.slice(2)) || 0 : 1);
+  }
+  const wants = (name: string) => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
+  if (wants('br')) return 'br';
+  if (wants('gzip')) return 'gzip';
+  return 'identity';
+}
+
+/** The ETag sent for an encoding: each byte sequence gets its own strong validator. */
+export function etagFor(resource: Resource, encoding: Encoding): string {
+  return encoding === 'identity' ? `"${resource.etag}"` : `"${resource.etag}-${encoding}"`;
+}
+
+/**
+ * RFC 9110 section 13.1: If-None-Match wins over If-Modified-Since. ETags compare weakly (a W/ prefix
+ * and the encoding suffix are ignored), as a cache revalidating any encoding of the same bytes may.
+ */
+export function isNotModified(resource: Resource, ifNoneMatch: string | undefined, ifModifiedSince: string | undefined): boolean {
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() === '*') return true;
+    return ifNoneMatch.split(',').some((tag) => {
+      const opaque = tag.trim().replace(/^W\//, '').replace(/^"|"$/g, '').replace(/-(br|gzip)$/, '');
+      return opaque === resource.etag;
+    });
+  }
+  if (ifModifiedSince !== undefined) {
+    const since = Date.parse(ifModifiedSince);
+    return !Number.isNaN(since) && resource.lastModified <= since;
+  }
+  return false;
+}

@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Publisher } from '../render/publisher.js';
+import type { Resource } from '../render/resource.js';
+import { etagFor, isNotModified, negotiateEncoding } from './conditional.js';
+import { securityHeaders } from './security.js';
+
+/** Short enough that a CDN in front follows an outage within seconds; stale copies cover our own outages. */
+export const PUBLIC_CACHE_CONTROL = 'public, max-age=15, stale-while-revalidate=60, stale-if-error=86400';
+
+const API_PATHS = [
+  '/api/v2/summary.json',
+  '/api/v2/status.json',
+  '/api/v2/components.json',
+  '/api/v2/incidents.json',
+  '/api/v2/incidents/unresolved.json',
+  '/api/v2/scheduled-maintenances.json',
+  '/api/v2/scheduled-maintenances/upcoming.json',
+  '/api/v2/scheduled-maintenances/active.json',
+];
+
+/**
+ * Every public GET is a lookup in the publisher's prebuilt bytes: no query, no template, and no
+ * request header that can make it do more (Cache-Control: no-cache from a client revalidates with
+ * the CDN, it does not reach past our snapshot).
+ */
+export async function publicRoutes(app: FastifyInstance, opts: { publisher: Publisher; secureTransport: boolean }) {
+  const { publisher } = opts;
+  const html = securityHeaders({ html: true, hsts: opts.secureTransport });
+  const data = securityHeaders({ html: false, hsts: opts.secureTransport });
+
+  const send = (request: FastifyRequest, reply: FastifyReply, resource: Resource, status = 200) => {
+    const isHtml = resource.contentType.startsWith('text/html');
+    reply.headers(isHtml ? html : data);
+    if (!isHtml) reply.header('access-control-allow-origin', '*');
+    if (status !== 200) {
+      reply.header('cache-control', 'public, max-age=15');
+      return reply.code(status).type(resource.contentType).send(resource.identity);
+    }
+    const encoding = resource.gzip === resource.identity ? 'identity' : negotiateEncoding(request.headers['accept-encoding']);
+    reply
+      .header('cache-control', PUBLIC_CACHE_CONTROL)
+      .header('vary', 'Accept-Encoding')
+      .header('etag', etagFor(resource, encoding))
+      .header('last-modified', resource.lastModifiedHttp);
+    if (isNotModified(resource, request.headers['if-none-match'], request.headers['if-modified-since'])) {
+      return reply.code(304).send();
+    }
+    reply.type(resource.contentType);
+    if (encoding === 'identity') return reply.send(resource.identity);
+    return reply.header('content-encoding', encoding).send(encoding === 'br' ? resource.br : resource.gzip);
+  };
+
+  const serve = (key: string) => (request: FastifyRequest, reply: FastifyReply) => {
+    const { resources, notFound } = publisher.current;
+    const resource = resources.get(key);
+    return resource ? send(request, reply, resource) : send(request, reply, notFound, 404);
+  };
+
+  app.get('/', serve('/'));
+  app.get('/index.html', serve('/'));
+  app.get('/history.rss', serve('/history.rss'));
+  app.get('/history.atom', serve('/history.atom'));
+  for (const path of API_PATHS) app.get(path, serve(path));
+
+  app.get<{ Params: { id: string } }>('/incidents/:id', (request, reply) => serve(`/incidents/${request.params.id}`)(request, reply));
+
+  app.get<{ Querystring: { page?: string } }>('/history', (request, reply) => {
+    const page = request.query.page;
+    if (page === undefined || page === '1') return serve('/history')(request, reply);
+    if (!/^[1-9]\d{0,5}$/.test(page)) return serve('/history?page=invalid')(request, reply);
+    return serve(`/history?page=${page}`)(request, reply);
+  });
+
+  // CORS preflight for the JSON API: browsers send it for GETs with custom headers.
+  app.options('/api/v2/*', (_request, reply) =>
+    reply
+      .code(204)
+      .header('access-control-allow-origin', '*')
+      .header('access-control-allow-methods', 'GET, HEAD, OPTIONS')
+      .header('access-control-allow-headers', 'Accept, Accept-Encoding, If-None-Match, If-Modified-Since, Cache-Control')
+      .header('access-control-max-age', '86400')
+      .send(),
+  );
+
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/')) {
+      return reply.code(404).headers(data).send({ error: 'not_found', message: `no API route at ${request.method} ${request.url.split('?')[0]}` });
+    }
+    return send(request, reply, publisher.current.notFound, 404);
+  });
+}
