@@ -33,7 +33,11 @@ export function parseConfig(text: string, file = 'outpost.yaml', env: NodeJS.Pro
   const problems: ConfigProblem[] = [];
   const raw = interpolateEnv(doc.toJS() ?? {}, env, problems);
   const result = configSchema.safeParse(raw);
-  if (!result.success) problems.push(...result.error.issues.map(describeIssue));
+  if (!result.success) {
+    // A field whose environment variable is missing already has its problem; don't add a second, confusing one.
+    const reported = new Set(problems.map((p) => p.field));
+    problems.push(...result.error.issues.map(describeIssue).filter((p) => !reported.has(p.field)));
+  }
   if (problems.length > 0) {
     throw new ConfigError(file, problems.map((p) => ({ ...p, line: p.line ?? lineOf(doc, lines, p.field) })));
   }

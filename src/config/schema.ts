@@ -87,7 +87,7 @@ function findDependencyCycle(components: { id: string; depends_on?: string[] | u
     state.set(node, 'visiting');
     stack.push(node);
     for (const next of edges.get(node) ?? []) {
-      if (!edges.has(next)) continue;
+      if (!edges.has(next) || next === node) continue; // unknown ids and self-references are reported on their own
       const found = visit(next);
       if (found) return found;
     }

@@ -1,0 +1,134 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * A tiny request/reply protocol over the fork IPC channel. The servers under test run in child
+ * processes so that autocannon (in the parent) takes none of their CPU and none of their memory;
+ * the parent asks them for their own numbers (rss, publisher stats) through this channel.
+ */
+
+type Handler = (args: unknown) => unknown;
+type ToChild = { kind: 'call'; id: number; method: string; args: unknown };
+type ToParent =
+  | { kind: 'ready'; info: unknown }
+  | { kind: 'reply'; id: number; ok: true; result: unknown }
+  | { kind: 'reply'; id: number; ok: false; error: string };
+
+/** No child outlives a forgotten run: it exits after this long whatever happens. */
+const CHILD_MAX_LIFETIME_MS = 10 * 60_000;
+
+// ---- child side ----
+
+/**
+ * Answers the parent's calls and exits when the parent goes away (crash, Ctrl-C): `cleanup` closes
+ * the server and removes temporary files first.
+ */
+export function serveParent(info: unknown, handlers: Record<string, Handler>, cleanup: () => Promise<void>): void {
+  if (!process.send) throw new Error('run this file through bench/run.ts: it expects an IPC channel');
+  const send = (msg: ToParent) => process.send?.(msg);
+  let exiting = false;
+  const exit = async (code: number) => {
+    if (exiting) return;
+    exiting = true;
+    await cleanup().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('message', async (raw) => {
+    const msg = raw as ToChild;
+    if (msg?.kind !== 'call') return;
+    const handler = handlers[msg.method];
+    try {
+      if (!handler) throw new Error(`unknown method ${msg.method}`);
+      send({ kind: 'reply', id: msg.id, ok: true, result: await handler(msg.args) });
+    } catch (err) {
+      send({ kind: 'reply', id: msg.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    }
+  });
+  process.on('disconnect', () => void exit(0));
+  setTimeout(() => void exit(1), CHILD_MAX_LIFETIME_MS).unref();
+  send({ kind: 'ready', info });
+}
+
+// ---- parent side ----
+
+export interface Child<Ready> {
+  name: string;
+  ready: Promise<Ready>;
+  call<T>(method: string, args?: unknown, timeoutMs?: number): Promise<T>;
+  /** Asks for a clean shutdown, then kills it if it has not exited within a few seconds. */
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+/** Last resort: whatever way the parent exits, no server is left behind. */
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Forks a bench/*.ts script under tsx, with its stdout/stderr passed through. */
+export function startChild<Ready>(script: string, readyTimeoutMs: number): Child<Ready> {
+  const file = fileURLToPath(new URL(script, import.meta.url));
+  const proc = fork(file, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  running.add(proc);
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  const failAll = (err: Error) => {
+    for (const p of pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    pending.clear();
+  };
+
+  const ready = new Promise<Ready>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script}: not ready after ${readyTimeoutMs} ms`)), readyTimeoutMs);
+    proc.on('message', (raw) => {
+      const msg = raw as ToParent;
+      if (msg.kind === 'ready') {
+        clearTimeout(timer);
+        resolve(msg.info as Ready);
+      } else if (msg.kind === 'reply') {
+        const p = pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id);
+        clearTimeout(p.timer);
+        if (msg.ok) p.resolve(msg.result);
+        else p.reject(new Error(`${script}: ${msg.error}`));
+      }
+    });
+    proc.on('exit', (code, signal) => {
+      running.delete(proc);
+      clearTimeout(timer);
+      const err = new Error(`${script} exited (code ${code}, signal ${signal})`);
+      reject(err);
+      failAll(err);
+    });
+    proc.on('error', reject);
+  });
+  ready.catch(() => undefined); // observed by the caller; avoid an unhandled rejection before that
+
+  return {
+    name: script,
+    ready,
+    call<T>(method: string, args?: unknown, timeoutMs = 30_000): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        if (!proc.connected) return reject(new Error(`${script}: not running`));
+        const id = nextId++;
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new Error(`${script}: ${method} timed out after ${timeoutMs} ms`));
+        }, timeoutMs);
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+        proc.send({ kind: 'call', id, method, args } satisfies ToChild);
+      });
+    },
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      if (proc.connected) proc.disconnect(); // the child cleans up and exits on disconnect
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../src/app.js';
+import { parseConfig } from '../src/config/load.js';
+import { migrate } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open.js';
+import type { PublisherStats } from '../src/render/publisher.js';
+import type { ComponentStatus } from '../src/status/types.js';
+import { serveParent } from './ipc.js';
+import { benchYaml, componentIds, seedBench, type SeedSummary } from './seed.js';
+
+/**
+ * The Outpost server under test, in its own process (forked by run.ts): seeds a real SQLite file in
+ * a temporary folder, listens on 127.0.0.1, and on request flips one component's status every second
+ * or times rebuilds. Everything it reports (rss, publisher stats) is its own, without the load generator.
+ */
+
+export interface ProcessInfo {
+  rssBytes: number;
+  heapUsedBytes: number;
+  stats: PublisherStats;
+}
+
+export interface OutpostReady extends ProcessInfo {
+  port: number;
+  seed: SeedSummary;
+  /** Sizes of the two measured bodies: identity and brotli bytes. */
+  pages: Record<string, { identity: number; br: number }>;
+}
+
+export interface ChurnResult {
+  changes: number;
+  builds: number;
+  failures: number;
+}
+
+export interface RebuildSample {
+  buildMs: number[];
+  publishMs: number[];
+  /** Builds per status change: 1 means every change cost exactly one rebuild. */
+  buildsPerChange: number;
+}
+
+/** The component whose status the changing run cycles; not one of the seed's open incidents. */
+const CHURN_ID = componentIds().at(-1)!;
+const CYCLE: ComponentStatus[] = ['degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance', 'operational'];
+/** The churn stops itself after this many changes, should the parent never ask. */
+const MAX_CHURN_CHANGES = 300;
+const MAX_SAMPLES = 200;
+
+const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
+const db = openDatabase(join(dir, 'outpost.db'));
+const { app, seed } = await (async () => {
+  try {
+    migrate(db);
+    const app = await buildApp({ config: parseConfig(benchYaml(), 'bench.yaml', {}), db, refreshMs: 0 });
+    const seed = seedBench(app.store, Date.now());
+    await app.publisher.rebuild();
+    await app.publisher.idle();
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    return { app, seed };
+  } catch (err) {
+    // The parent sees the exit; the temporary folder must not outlive a failed start.
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+})();
+
+const info = (): ProcessInfo => {
+  const mem = process.memoryUsage();
+  return { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, stats: { ...app.publisher.stats } };
+};
+
+/** Moves the churn component to the next status in the cycle: always a real change. */
+const flip = () => {
+  const current = app.store.components.get(CHURN_ID)!.status;
+  const next = CYCLE[(CYCLE.indexOf(current) + 1) % CYCLE.length]!;
+  if (!app.store.components.setStatus(CHURN_ID, next, 'bench', Date.now())) throw new Error('setStatus made no change');
+};
+
+let churn: { timer: NodeJS.Timeout; changes: number; buildsBefore: number; failuresBefore: number } | undefined;
+
+const pageSizes = () => {
+  const out: OutpostReady['pages'] = {};
+  for (const path of ['/', '/api/v2/summary.json']) {
+    const r = app.publisher.current.resources.get(path)!;
+    out[path] = { identity: r.identity.length, br: r.br.length };
+  }
+  return out;
+};
+
+serveParent(
+  { ...info(), port: (app.server.address() as AddressInfo).port, seed, pages: pageSizes() } satisfies OutpostReady,
+  {
+    info,
+    churnStart: async () => {
+      if (churn) throw new Error('churn already running');
+      await app.publisher.idle();
+      const state = { changes: 0, buildsBefore: app.publisher.stats.builds, failuresBefore: app.publisher.stats.failures };
+      const timer = setInterval(() => {
+        if (state.changes >= MAX_CHURN_CHANGES) return clearInterval(timer);
+        flip(); // the store calls publisher.invalidate(); nothing else is needed for the page to follow
+        state.changes++;
+      }, 1000);
+      churn = { timer, ...state };
+      return null;
+    },
+    churnStop: async (): Promise<ChurnResult> => {
+      if (!churn) throw new Error('churn not running');
+      clearInterval(churn.timer);
+      const { changes, buildsBefore, failuresBefore } = churn;
+      churn = undefined;
+      await app.publisher.idle();
+      return { changes, builds: app.publisher.stats.builds - buildsBefore, failures: app.publisher.stats.failures - failuresBefore };
+    },
+    /**
+     * Times `count` rebuilds, each caused by a status change. We wait for the rebuild the write
+     * schedules (publisher.idle()) rather than calling rebuild() right after setStatus: that
+     * scheduled rebuild would then join the running one and make it build twice, and the stats
+     * would describe the second, redundant build (see the report).
+     */
+    rebuildSample: async (args): Promise<RebuildSample> => {
+      const count = Math.min(Number((args as { count: number }).count), MAX_SAMPLES);
+      const buildMs: number[] = [];
+      const publishMs: number[] = [];
+      await app.publisher.idle();
+      const before = app.publisher.stats.builds;
+      for (let i = 0; i < count; i++) {
+        flip();
+        await app.publisher.idle();
+        buildMs.push(app.publisher.stats.lastBuildMs);
+        publishMs.push(app.publisher.stats.lastPublishMs);
+      }
+      return { buildMs, publishMs, buildsPerChange: (app.publisher.stats.builds - before) / Math.max(count, 1) };
+    },
+  },
+  async () => {
+    if (churn) clearInterval(churn.timer);
+    await app.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  },
+);

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadMigrations, migrate } from '../../src/db/migrate.js';
+import { openDatabase, type Db } from '../../src/db/open.js';
+
+let dir: string;
+let db: Db;
+const open = () => {
+  dir = mkdtempSync(join(tmpdir(), 'outpost-db-'));
+  db = openDatabase(join(dir, 'x.db'));
+  return db;
+};
+afterEach(() => {
+  db?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('migrate', () => {
+  it('applies every migration once, records it, and is a no-op the second time', () => {
+    open();
+    const all = loadMigrations();
+    expect(migrate(db)).toEqual(all.map((m) => m.version));
+    expect(migrate(db)).toEqual([]);
+    expect(db.pragma('user_version', { simple: true })).toBe(all.at(-1)!.version);
+    expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual(all.map((m) => ({ version: m.version, name: m.name })));
+  });
+
+  it('opens in WAL mode with foreign keys on', () => {
+    open();
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
+  it('rolls back a failing migration whole and leaves the version alone', () => {
+    open();
+    const migrations = [
+      { version: 1, name: 'ok', sql: 'CREATE TABLE a (x INTEGER) STRICT;' },
+      { version: 2, name: 'broken', sql: 'CREATE TABLE b (x INTEGER) STRICT; INSERT INTO nowhere VALUES (1);' },
+    ];
+    expect(() => migrate(db, migrations)).toThrow(/no such table: nowhere/);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeUndefined();
+  });
+
+  it('refuses a database written by a newer Outpost', () => {
+    open();
+    migrate(db);
+    db.pragma('user_version = 999');
+    expect(() => migrate(db)).toThrow(/schema is version 999, newer than this Outpost/);
+  });
+});

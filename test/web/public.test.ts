@@ -1,0 +1,200 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedKnown } from '../helpers/seed.js';
+
+let t: TestApp;
+let ids: Awaited<ReturnType<typeof seedKnown>>;
+beforeEach(async () => {
+  t = await makeTestApp();
+  ids = await seedKnown(t.app, t.clock.ms);
+});
+afterEach(() => t.close());
+
+const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
+
+describe('public routes', () => {
+  it.each([
+    ['/', 'text/html; charset=utf-8'],
+    ['/history', 'text/html; charset=utf-8'],
+    ['/history.rss', 'application/rss+xml; charset=utf-8'],
+    ['/history.atom', 'application/atom+xml; charset=utf-8'],
+    ['/api/v2/summary.json', 'application/json; charset=utf-8'],
+    ['/api/v2/status.json', 'application/json; charset=utf-8'],
+    ['/api/v2/components.json', 'application/json; charset=utf-8'],
+    ['/api/v2/incidents.json', 'application/json; charset=utf-8'],
+    ['/api/v2/incidents/unresolved.json', 'application/json; charset=utf-8'],
+    ['/api/v2/scheduled-maintenances.json', 'application/json; charset=utf-8'],
+    ['/api/v2/scheduled-maintenances/upcoming.json', 'application/json; charset=utf-8'],
+    ['/api/v2/scheduled-maintenances/active.json', 'application/json; charset=utf-8'],
+  ])('GET %s answers 200 with validators and CDN-friendly caching', async (url, type) => {
+    const res = await get(url);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe(type);
+    expect(res.headers.etag).toMatch(/^"[\w-]+"$/);
+    expect(new Date(res.headers['last-modified'] as string).getTime()).toBeLessThanOrEqual(t.clock.ms);
+    expect(res.headers['cache-control']).toBe('public, max-age=15, stale-while-revalidate=60, stale-if-error=86400');
+    expect(res.headers.vary).toBe('Accept-Encoding');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('serves the incident page with its whole timeline and postmortem', async () => {
+    const res = await get(`/incidents/${ids.resolved}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Database failover');
+    for (const text of ['Looking into it.', 'Primary disk full.', 'Fixed.', 'Postmortem', '<strong>disk</strong>']) expect(res.body).toContain(text);
+    expect(res.body.indexOf('Fixed.')).toBeLessThan(res.body.indexOf('Looking into it.'));
+    expect(res.body).toContain('Affected components: Database');
+  });
+
+  it('answers 404 with the HTML page for unknown incidents and paths, JSON for unknown API paths', async () => {
+    for (const url of ['/incidents/nope', '/no/such/page', '/history?page=99', '/history?page=abc']) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.body).toContain('Not found');
+    }
+    const api = await get('/api/v2/nothing.json');
+    expect(api.statusCode).toBe(404);
+    expect(api.json()).toEqual({ error: 'not_found', message: 'no API route at GET /api/v2/nothing.json' });
+  });
+
+  it('the front page shows banner, active incident, maintenance, components, dependencies and recent days', async () => {
+    const body = (await get('/')).body;
+    expect(body).toContain('<h1>Partial System Outage</h1>');
+    expect(body).toContain('Active incidents');
+    expect(body).toContain('Slow queries');
+    expect(body).toContain('Maintenance in progress');
+    expect(body).toContain('DNS migration');
+    expect(body).toContain('Scheduled maintenance');
+    expect(body).toContain('Network upgrade');
+    expect(body).toMatch(/<summary><span class="name">Public<\/span> <span class="status s-op">Operational<\/span><\/summary>/);
+    expect(body).toMatch(/Affected by <a href="#c-database">Database<\/a> \(partial outage\)/);
+    expect(body.match(/<h3 class="day-head">/g)).toHaveLength(14);
+    expect(body).toContain('No incidents reported.');
+    expect(body).toContain('<a href="/history">Incident history</a>');
+    expect(body).toContain('<link rel="alternate" type="application/rss+xml"');
+    expect(body).toContain('<link rel="alternate" type="application/atom+xml"');
+    // 90 daily bars per component with text, not colour alone
+    expect(body.match(/<ol class="bars"/g)).toHaveLength(4);
+    // database: partial outage for the last 30 of the 30 minutes tracked today; weighted at 30%
+    expect(body).toContain(
+      '<li class="u-po"><span>22 Nov 2026: 70.00% uptime, worst status partial outage, 9 min down, incidents: Slow queries; Database failover</span></li>',
+    );
+    expect(body).toContain('<li class="u-nd"><span>21 Nov 2026: no data</span></li>');
+  });
+
+  it('paginates history by month, three months a page', async () => {
+    const old = t.app.store.incidents.createIncident({
+      name: 'Ancient outage',
+      impact: 'minor',
+      componentIds: ['website'],
+      first: { status: 'resolved', body: 'Long ago.', at: Date.UTC(2026, 0, 10) },
+    });
+    await t.app.publisher.rebuild();
+    const first = (await get('/history')).body;
+    expect(first).toContain('November 2026');
+    expect(first).toContain('September 2026');
+    expect(first).not.toContain('August 2026');
+    expect(first).toContain('Database failover');
+    expect(first).toContain('Page 1 of 4');
+    const last = await get('/history?page=4');
+    expect(last.statusCode).toBe(200);
+    expect(last.body).toContain('January 2026');
+    expect(last.body).toContain(`/incidents/${old}`);
+    expect(last.body).toContain('href="/history?page=3" rel="prev"');
+    expect((await get('/history?page=2')).body).toContain('No incidents reported this month.');
+  });
+
+  it('opens the JSON API to other origins, with a preflight answer', async () => {
+    expect((await get('/api/v2/status.json')).headers['access-control-allow-origin']).toBe('*');
+    const pre = await t.app.inject({ method: 'OPTIONS', url: '/api/v2/summary.json', headers: { origin: 'https://x.example', 'access-control-request-method': 'GET' } });
+    expect(pre.statusCode).toBe(204);
+    expect(pre.headers['access-control-allow-origin']).toBe('*');
+    expect(pre.headers['access-control-allow-methods']).toContain('GET');
+  });
+
+  it('sends a strict CSP on HTML: no scripts, nothing third-party', async () => {
+    const csp = (await get('/')).headers['content-security-policy'] as string;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toMatch(/unsafe|https?:/);
+    expect((await get('/')).headers['strict-transport-security']).toBe('max-age=31536000');
+  });
+
+  it('answers HEAD like GET without a body', async () => {
+    const res = await t.app.inject({ method: 'HEAD', url: '/api/v2/summary.json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers.etag).toBe((await get('/api/v2/summary.json')).headers.etag);
+    expect(res.body).toBe('');
+  });
+
+  it('serves the stylesheet with a long cache', async () => {
+    const res = await get('/static/style.css');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/css/);
+    expect(res.headers['cache-control']).toContain('immutable');
+    const page = (await get('/')).body;
+    expect(page).toMatch(/href="\/static\/style\.css\?v=[0-9a-f]{10}"/);
+  });
+
+  it('reports health from the database', async () => {
+    const res = await get('/healthz');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'ok', database: 'ok' });
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+});
+
+describe('conditional requests and compression', () => {
+  it('answers If-None-Match with 304, for any encoding of the same bytes', async () => {
+    const first = await get('/api/v2/summary.json', { 'accept-encoding': 'gzip' });
+    expect(first.headers.etag).toMatch(/-gzip"$/);
+    for (const encoding of ['gzip', 'br', 'identity']) {
+      const res = await get('/api/v2/summary.json', { 'if-none-match': first.headers.etag as string, 'accept-encoding': encoding });
+      expect(res.statusCode, encoding).toBe(304);
+      expect(res.body).toBe('');
+      expect(res.headers['cache-control']).toContain('max-age=15');
+    }
+    expect((await get('/api/v2/summary.json', { 'if-none-match': 'W/"something-else", "nope"' })).statusCode).toBe(200);
+  });
+
+  it('answers If-Modified-Since, and lets If-None-Match win over it', async () => {
+    const first = await get('/');
+    const lm = first.headers['last-modified'] as string;
+    expect((await get('/', { 'if-modified-since': lm })).statusCode).toBe(304);
+    expect((await get('/', { 'if-modified-since': new Date(Date.parse(lm) - 1000).toUTCString() })).statusCode).toBe(200);
+    expect((await get('/', { 'if-modified-since': lm, 'if-none-match': '"other"' })).statusCode).toBe(200);
+  });
+
+  it('changes the ETag when the data changes, and keeps it when nothing did', async () => {
+    const before = (await get('/api/v2/summary.json')).headers.etag;
+    await t.app.publisher.rebuild();
+    expect((await get('/api/v2/summary.json')).headers.etag).toBe(before);
+    t.app.store.components.setStatus('website', 'major_outage', 'test', t.clock.advance(60_000));
+    await t.app.publisher.idle();
+    const after = await get('/api/v2/summary.json', { 'if-none-match': before as string });
+    expect(after.statusCode).toBe(200);
+    expect(after.json().status.indicator).toBe('critical');
+  });
+
+  it('serves brotli and gzip that decode to the identity bytes', async () => {
+    const plain = await get('/', { 'accept-encoding': 'identity' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const br = await get('/', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(plain.body);
+    const gz = await get('/', { 'accept-encoding': 'gzip;q=1, br;q=0' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(plain.body);
+    expect(gz.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
+  });
+
+  it('no request header reaches past the snapshot: no-cache gets the same bytes without a rebuild', async () => {
+    const builds = t.app.publisher.stats.builds;
+    const a = await get('/', { 'cache-control': 'no-cache', pragma: 'no-cache' });
+    const b = await get('/', { 'cache-control': 'no-store, max-age=0' });
+    expect(a.headers.etag).toBe(b.headers.etag);
+    expect(t.app.publisher.stats.builds).toBe(builds);
+  });
+});
