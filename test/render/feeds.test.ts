@@ -1,0 +1,58 @@
+import { parseFeed } from '@rowanmanning/feed-parser';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { seedKnown } from '../helpers/seed.js';
+
+let t: TestApp;
+let ids: Awaited<ReturnType<typeof seedKnown>>;
+beforeEach(async () => {
+  t = await makeTestApp();
+  ids = await seedKnown(t.app, t.clock.ms);
+});
+afterEach(() => t.close());
+
+describe('history feeds', () => {
+  it('RSS 2.0: one item per incident or maintenance, guid = incident page, whole trail newest first', async () => {
+    const res = await t.app.inject('/history.rss');
+    const feed = parseFeed(res.body);
+    expect(feed.meta.type).toBe('rss');
+    expect(feed.title).toBe('Acme Status Status - Incident History');
+    expect(feed.url).toBe('https://status.acme.example/');
+    expect(feed.items).toHaveLength(4);
+    const item = feed.items.find((i) => i.title === 'Database failover')!;
+    expect(item.url).toBe(`https://status.acme.example/incidents/${ids.resolved}`);
+    expect(item.id).toBe(`https://status.acme.example/incidents/${ids.resolved}`);
+    expect(res.body).toContain(`<guid isPermaLink="true">https://status.acme.example/incidents/${ids.resolved}</guid>`);
+    const trail = item.description!;
+    expect(trail.indexOf('Resolved')).toBeLessThan(trail.indexOf('Identified'));
+    expect(trail.indexOf('Identified')).toBeLessThan(trail.indexOf('Investigating'));
+    for (const text of ['Looking into it.', 'Primary disk full.', 'Fixed.', 'Postmortem', '<strong>disk</strong>']) expect(trail).toContain(text);
+    expect(item.published?.getTime()).toBeGreaterThan(0);
+    const maintenance = feed.items.find((i) => i.title === 'Network upgrade')!;
+    expect(maintenance.description).toMatch(/THIS IS A SCHEDULED EVENT 23 Nov 2026, 13:00 CET - 23 Nov 2026, 15:00 CET/);
+  });
+
+  it('Atom 1.0: tag: ids, alternate and self links, html content with the trail', async () => {
+    const res = await t.app.inject('/history.atom');
+    const feed = parseFeed(res.body);
+    expect(feed.meta.type).toBe('atom');
+    expect(res.body).toContain('<id>tag:status.acme.example,2005:/history</id>');
+    expect(feed.self).toBe('https://status.acme.example/history.atom');
+    expect(feed.url).toBe('https://status.acme.example/');
+    expect(feed.authors[0]?.name).toBe('Acme Status');
+    const entry = feed.items.find((i) => i.title === 'Slow queries')!;
+    expect(entry.id).toBe(`tag:status.acme.example,2005:Incident/${ids.active}`);
+    expect(entry.url).toBe(`https://status.acme.example/incidents/${ids.active}`);
+    expect(entry.content).toContain('Queries are slow.');
+    expect(entry.updated?.getTime()).toBe(t.clock.ms - 20 * 60_000);
+  });
+
+  it('orders items by latest activity, newest first, and keeps ids stable across rebuilds', async () => {
+    const before = parseFeed((await t.app.inject('/history.atom')).body).items.map((i) => i.id);
+    t.app.store.incidents.addUpdate(ids.resolved, { status: 'postmortem', body: 'Postmortem is up.', at: t.clock.advance(60_000) });
+    await t.app.publisher.idle();
+    const after = parseFeed((await t.app.inject('/history.atom')).body).items.map((i) => i.id);
+    expect(after[0]).toBe(`tag:status.acme.example,2005:Incident/${ids.resolved}`);
+    expect([...after].sort()).toEqual([...before].sort());
+  });
+});
