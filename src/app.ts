@@ -1,5 +1,5 @@
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +42,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
     logger: deps.logger ?? false,
-    disableRequestLogging: true,
+    // A line per public read would be the heaviest work of a traffic spike, and says nothing.
+    logController: new LogController({ disableRequestLogging: (request) => request.method === 'GET' || request.method === 'HEAD' }),
     trustProxy: true,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },

@@ -1,0 +1,142 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../../src/demo/seed.js';
+import { DEMO_CONFIG } from '../../src/settings.js';
+import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { ARTIFACTS, launchChromium } from '../helpers/browser.js';
+
+let t: TestApp;
+let browser: Browser;
+let origin: string;
+
+beforeAll(async () => {
+  t = await makeTestApp({ yaml: readFileSync(DEMO_CONFIG, 'utf8'), demo: true, now: Date.now() });
+  seedDemo(t.app.store, t.clock.ms, 'Europe/Zurich');
+  await t.app.publisher.rebuild();
+  origin = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+/** Opens a page that records console errors, page errors and every request to another origin. */
+async function open(options: { width: number; javaScriptEnabled?: boolean; colorScheme?: 'light' | 'dark' }, path = '/') {
+  const context = await browser.newContext({
+    viewport: { width: options.width, height: 900 },
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
+    colorScheme: options.colorScheme ?? 'light',
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console ${msg.type()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('request', (req) => {
+    if (!req.url().startsWith(origin) && !req.url().startsWith('data:')) problems.push(`request to another host: ${req.url()}`);
+  });
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
+  const response = await page.goto(origin + path, { waitUntil: 'load' });
+  return { page, context, problems, response };
+}
+
+/** WCAG 2 contrast of every text element against its nearest opaque background. */
+function lowContrast(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const parse = (c: string) => {
+      const m = c.match(/rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)/);
+      return m ? { r: +m[1]!, g: +m[2]!, b: +m[3]!, a: m[4] === undefined ? 1 : +m[4] } : { r: 0, g: 0, b: 0, a: 0 };
+    };
+    const lum = ({ r, g, b }: { r: number; g: number; b: number }) => {
+      const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el: Element | null) => {
+      for (let e = el; e; e = e.parentElement) {
+        const bg = parse(getComputedStyle(e).backgroundColor);
+        if (bg.a > 0.5) return bg;
+      }
+      return parse(getComputedStyle(document.documentElement).backgroundColor || 'rgb(255, 255, 255)');
+    };
+    const failures: string[] = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const hasText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim() !== '');
+      const style = getComputedStyle(el);
+      const rect = el.getBoundingClientRect();
+      if (!hasText || style.visibility === 'hidden' || rect.width <= 1 || rect.height <= 1) continue;
+      const fg = lum(parse(style.color));
+      const bg = lum(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && +style.fontWeight >= 700);
+      if (ratio < (large ? 3 : 4.5)) failures.push(`${el.tagName}.${el.className} "${el.textContent!.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+    }
+    return failures;
+  });
+}
+
+describe('the public page in Debian chromium', () => {
+  it.each([1280, 375, 320])('renders at %i px with no console error, no third-party request, no horizontal scroll', async (width) => {
+    const { page, context, problems, response } = await open({ width });
+    expect(response?.status()).toBe(200);
+    expect(problems).toEqual([]);
+    await expect(page.locator('h1').first().textContent()).resolves.toMatch(/Service|Operational|Outage|Maintenance/);
+    expect(await page.locator('.component').count()).toBe(8);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    if (width !== 320) await page.screenshot({ path: join(ARTIFACTS, `status-page-${width}.png`), fullPage: true });
+    await context.close();
+  });
+
+  it.each(['light', 'dark'] as const)('meets WCAG AA contrast in the %s scheme', async (colorScheme) => {
+    const { page, context, problems } = await open({ width: 1280, colorScheme });
+    expect(problems).toEqual([]);
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe(colorScheme === 'dark' ? 'rgb(13, 17, 23)' : 'rgb(255, 255, 255)');
+    expect(await lowContrast(page)).toEqual([]);
+    // The checker itself must be able to fail: grey on the page's background is reported.
+    await page.evaluate(() => {
+      const p = document.createElement('p');
+      p.id = 'probe';
+      p.textContent = 'faint';
+      p.style.color = getComputedStyle(document.body).backgroundColor.replace(/\d+/g, (v) => String(Math.abs(+v - 40)));
+      document.querySelector('main')!.append(p);
+    });
+    expect(await lowContrast(page)).toEqual([expect.stringMatching(/^P\. "faint"/)]);
+    await context.close();
+  });
+
+  it('works without JavaScript: every section and the incident pages', async () => {
+    const { page, context, problems } = await open({ width: 1280, javaScriptEnabled: false });
+    expect(await page.locator('section h2').allTextContents()).toEqual(
+      expect.arrayContaining(['Active incidents', 'Scheduled maintenance', 'Components', 'Past incidents']),
+    );
+    // Groups are <details>: they fold and unfold without script.
+    const group = page.locator('details.group').first();
+    await group.locator('summary').click();
+    expect(await group.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    await page.locator('.incident h3 a').first().click();
+    await page.waitForURL(/\/incidents\//);
+    expect(await page.locator('.updates .update').count()).toBeGreaterThanOrEqual(2);
+    await page.goto(`${origin}/history`);
+    expect(await page.locator('h1').textContent()).toBe('Incident history');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows each uptime day as text on hover, not colour alone', async () => {
+    const { page, context } = await open({ width: 1280 });
+    const bar = page.locator('.bars li').last();
+    await bar.hover();
+    const text = bar.locator('span');
+    expect(await text.isVisible()).toBe(true);
+    expect(await text.textContent()).toMatch(/^\d{1,2} \w{3} \d{4}: (\d+\.\d\d% uptime|no data)/);
+    await context.close();
+  });
+});
