@@ -1,0 +1,29 @@
+# Build stage: compiles TypeScript and builds better-sqlite3's native module against this Node.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+# Runtime stage: no compiler, no dev dependencies, runs as the unprivileged node user.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0 OUTPOST_DB=/data/outpost.db
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY migrations ./migrations
+COPY views ./views
+COPY public ./public
+COPY demo ./demo
+COPY bin ./bin
+# outpost.yaml is optional: without it the bundled demo runs.
+COPY package.json outpost.yaml* ./
+RUN mkdir -p /data && chown node:node /data
+USER node
+EXPOSE 8080
+CMD ["node", "--enable-source-maps", "dist/src/server.js"]
