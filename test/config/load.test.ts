@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
-import { parseConfig } from '../../src/config/load.js';
+import { join } from 'node:path';
+import { loadConfigFile, parseConfig } from '../../src/config/load.js';
+import { projectRoot } from '../../src/util/paths.js';
 import { ACME_YAML } from '../helpers/app.js';
 
 function problems(text: string, env: NodeJS.ProcessEnv = {}) {
@@ -21,6 +23,11 @@ components:
 ${components}`;
 
 describe('parseConfig', () => {
+  it('accepts the shipped outpost.example.yaml', () => {
+    const { config } = loadConfigFile(join(projectRoot, 'outpost.example.yaml'), {});
+    expect(config.page.id).toBe('acme');
+  });
+
   it('accepts the documented minimum shape', () => {
     const config = parseConfig(ACME_YAML, 'outpost.yaml', {});
     expect(config.page).toEqual({ id: 'acme', name: 'Acme Status', url: 'https://status.acme.example', time_zone: 'Europe/Zurich' });

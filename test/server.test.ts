@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { projectRoot } from '../src/util/paths.js';
+
+const tsx = join(projectRoot, 'node_modules', '.bin', 'tsx');
+let dir: string;
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('server.ts', () => {
+  it('with no configuration serves the seeded demo, then shuts down cleanly on SIGTERM', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'outpost-server-'));
+    const db = join(dir, 'data', 'outpost.db');
+    // cwd is the temp folder: no outpost.yaml there, so the bundled demo runs.
+    const child = spawn(tsx, [join(projectRoot, 'src', 'server.ts')], {
+      cwd: dir,
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', OUTPOST_DB: db, OUTPOST_CONFIG: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const address = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+        const match = /served on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+    });
+    expect(output).toContain('seeded the bundled demo data');
+
+    const page = await fetch(`${address}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Demo data.');
+    const summary = (await (await fetch(`${address}/api/v2/summary.json`)).json()) as { page: { id: string }; incidents: unknown[] };
+    expect(summary.page.id).toBe('outpost-demo');
+    expect(summary.incidents).toHaveLength(1);
+    expect((await fetch(`${address}/healthz`)).status).toBe(200);
+
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('shutting down');
+    // Closing the database folds the WAL back into the file.
+    expect(existsSync(`${db}-wal`) ? statSync(`${db}-wal`).size : 0).toBe(0);
+  });
+});
