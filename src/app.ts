@@ -44,7 +44,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger ?? false,
     // A line per public read would be the heaviest work of a traffic spike, and says nothing.
     logController: new LogController({ disableRequestLogging: (request) => request.method === 'GET' || request.method === 'HEAD' }),
-    trustProxy: true,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
   });

@@ -48,18 +48,14 @@ export const INDICATOR_CLASS: Record<Indicator, string> = {
 export class Dates {
   private readonly dateTime: Intl.DateTimeFormat;
   private readonly date: Intl.DateTimeFormat;
-  private readonly longDate: Intl.DateTimeFormat;
   private readonly month: Intl.DateTimeFormat;
-  private readonly utc: Intl.DateTimeFormat;
 
   constructor(readonly timeZone: string) {
     this.dateTime = new Intl.DateTimeFormat('en-GB', {
       timeZone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
     });
     this.date = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
-    this.longDate = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'long', year: 'numeric' });
     this.month = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', month: 'long', year: 'numeric' });
-    this.utc = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   }
 
   /** "22 Nov 2026, 14:05 CET" */
@@ -72,17 +68,9 @@ export class Dates {
     return this.date.format(Date.parse(`${day}T12:00:00Z`));
   }
 
-  longDay(day: string): string {
-    return this.longDate.format(Date.parse(`${day}T12:00:00Z`));
-  }
-
   /** A month key (YYYY-MM) as "November 2026". */
   monthName(month: string): string {
     return this.month.format(Date.parse(`${month}-15T12:00:00Z`));
-  }
-
-  utcAt(ms: number): string {
-    return `${this.utc.format(ms)} UTC`;
   }
 }
 

@@ -206,7 +206,9 @@ class ViewContext {
     const byMonth = new Map<string, Incident[]>();
     for (const i of all) {
       const key = monthOf(i.startedAt);
-      byMonth.set(key, [...(byMonth.get(key) ?? []), i]);
+      const list = byMonth.get(key);
+      if (list) list.push(i);
+      else byMonth.set(key, [i]);
     }
     const newest = monthOf(this.s.generatedAt);
     const oldest = all.length > 0 ? [...byMonth.keys()].sort()[0]! : newest;

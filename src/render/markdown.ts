@@ -31,17 +31,3 @@ export function renderMarkdown(source: string): string {
   }
   return html;
 }
-
-/** Plain text of Markdown, for places that take no markup (titles, tweets later). */
-export function markdownToText(source: string): string {
-  return md
-    .render(source)
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
-}

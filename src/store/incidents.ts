@@ -74,8 +74,6 @@ interface UpdateRow {
   deliver_notifications: number;
 }
 
-const RESOLVED = new Set(['resolved', 'postmortem', 'completed']);
-
 /** Incidents and scheduled maintenances with their updates: every SQL statement that touches them. */
 export class IncidentStore {
   private readonly insertIncident: Statement;
@@ -258,10 +256,6 @@ export class IncidentStore {
       componentIds: (components.get(row.id) ?? []).map((c) => c.component_id),
       updates: updates.get(row.id) ?? [],
     }));
-  }
-
-  static isResolved(status: Incident['status']): boolean {
-    return RESOLVED.has(status);
   }
 }
 
