@@ -11,7 +11,9 @@ import { projectRoot } from './util/paths.js';
 import { systemClock, type Clock } from './util/time.js';
 import { installErrorHandler } from './web/errors.js';
 import { healthRoutes } from './web/health.js';
+import { heartbeatRoutes } from './web/heartbeats.js';
 import { publicRoutes } from './web/public.js';
+import { Monitor } from './monitoring/monitor.js';
 
 export interface AppDeps {
   config: Config;
@@ -29,6 +31,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     store: Store;
     publisher: Publisher;
+    monitor: Monitor;
   }
 }
 
@@ -43,7 +46,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     // A line per public read would be the heaviest work of a traffic spike, and says nothing.
-    logController: new LogController({ disableRequestLogging: (request) => request.method === 'GET' || request.method === 'HEAD' }),
+    // Heartbeat URLs carry their token: never log them.
+    logController: new LogController({
+      disableRequestLogging: (request) => request.method === 'GET' || request.method === 'HEAD' || request.url.startsWith('/api/v1/heartbeats/'),
+    }),
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -51,6 +57,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   let publisher: Publisher | undefined;
   const store = createStore(deps.db, () => deps.config.page.time_zone, () => publisher?.invalidate());
   store.components.syncFromConfig(deps.config, clock());
+  const monitor = new Monitor({
+    store,
+    probes: deps.config.probes,
+    clock,
+    log: app.log,
+    rules: { failingFraction: deps.config.monitoring.impaired_when_failing, minProbes: deps.config.monitoring.impaired_min_probes },
+    // Long enough to see one run of each probe, short enough that an old failure does not count as "at once".
+    impairmentWindowMs: 120_000,
+  });
   publisher = new Publisher({
     store,
     page: deps.config.page,
@@ -59,11 +74,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: app.log,
     assetVersion: assetVersion(PUBLIC_DIR),
     refreshMs: deps.refreshMs,
+    latencyProbes: latencyProbes(deps.config),
   });
   await publisher.start();
 
   app.decorate('store', store);
   app.decorate('publisher', publisher);
+  app.decorate('monitor', monitor);
   app.addHook('onClose', async () => publisher.stop());
 
   installErrorHandler(app);
@@ -76,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     setHeaders: (reply) => reply.header('x-content-type-options', 'nosniff'),
   });
   await app.register(healthRoutes, { db: deps.db, publisher, clock });
+  await app.register(heartbeatRoutes, { store, monitor, clock });
   await app.register(publicRoutes, { publisher, secureTransport: deps.config.page.url.startsWith('https:') });
   return app;
 }
@@ -84,4 +102,15 @@ function assetVersion(dir: string): string {
   const hash = createHash('sha256');
   for (const file of readdirSync(dir).sort()) hash.update(file).update(readFileSync(join(dir, file)));
   return hash.digest('hex').slice(0, 10);
+}
+
+/** Probes charted per component, for components with show_latency (heartbeats have no latency). */
+function latencyProbes(config: Config): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const c of config.components) {
+    if (!c.show_latency) continue;
+    const ids = config.probes.filter((p) => p.component === c.id && p.type !== 'heartbeat').map((p) => p.id);
+    if (ids.length > 0) out.set(c.id, ids);
+  }
+  return out;
 }

@@ -4,6 +4,7 @@ import { loadConfigFile } from './config/load.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { seedDemo } from './demo/seed.js';
+import { startMonitoring } from './scheduler/start.js';
 import { readSettings } from './settings.js';
 import { purgeDemoData } from './store/demo-data.js';
 import { systemClock } from './util/time.js';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     app.log.info('seeded the bundled demo data');
   }
   await app.publisher.rebuild();
+  const monitoring = startMonitoring(app, config, systemClock);
 
   let closing = false;
   const close = async (signal: string) => {
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    await monitoring.stop();
     await app.close();
     db.close(); // folds the WAL back into the database file
     process.exit(0);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { PROBE_KINDS, PROBE_TYPES, type ProbeConfig } from '../probes/registry.js';
+import { duration } from './duration.js';
 
 const ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const id = (what: string) =>
@@ -22,6 +24,22 @@ export const componentSchema = z.strictObject({
   only_show_if_degraded: z.boolean().optional(),
   showcase: z.boolean().optional().describe('show the 90-day uptime bars'),
   start_date: z.iso.date('expected a date as YYYY-MM-DD').optional(),
+  show_latency: z.boolean().optional().describe('show a response-time chart from its probes'),
+});
+
+const probeTypeError = `expected a probe type: one of ${PROBE_TYPES.join(', ')}`;
+const probeSchemas = Object.values(PROBE_KINDS).map((kind) => kind.schema) as unknown as [z.ZodObject, ...z.ZodObject[]];
+export const probeSchema = z.discriminatedUnion('type', probeSchemas, { error: probeTypeError }) as unknown as z.ZodType<ProbeConfig, unknown>;
+
+export const monitoringSchema = z.strictObject({
+  /** Probes in flight at once, across all probes. */
+  concurrency: z.number().int().min(1).max(2000).default(64),
+  raw_retention: duration({ min: 3_600_000, max: 30 * 86_400_000 }).default(48 * 3_600_000),
+  rollup_retention: duration({ min: 400 * 86_400_000, max: 3650 * 86_400_000 }).default(400 * 86_400_000),
+  /** Share of probes failing at the same moment that marks the prober itself as impaired. */
+  impaired_when_failing: z.number().min(0.5).max(1).default(0.8),
+  /** The share rule applies only with at least this many probes. */
+  impaired_min_probes: z.number().int().min(2).max(10_000).default(5),
 });
 
 export const pageSchema = z.strictObject({
@@ -40,6 +58,8 @@ export const configSchema = z
   .strictObject({
     page: pageSchema,
     components: z.array(componentSchema).min(1, 'expected at least one component'),
+    probes: z.array(probeSchema).default([]),
+    monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     const ids = new Map<string, number>();
@@ -61,6 +81,25 @@ export const configSchema = z
           });
         }
       });
+    });
+    const probeIds = new Map<string, number>();
+    config.probes.forEach((p, i) => {
+      const first = probeIds.get(p.id);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['probes', i, 'id'], message: `duplicate probe id "${p.id}" (also probes[${first}])` });
+      else probeIds.set(p.id, i);
+      if (p.control && p.component) {
+        ctx.addIssue({ code: 'custom', path: ['probes', i, 'control'], message: 'a control probe checks the prober\'s own network; it cannot drive a component' });
+      } else if (!p.control && !p.component) {
+        ctx.addIssue({ code: 'custom', path: ['probes', i, 'component'], message: `missing; expected the id of the component this probe drives (one of: ${[...ids.keys()].join(', ')}), or control: true` });
+      } else if (p.component && !ids.has(p.component)) {
+        ctx.addIssue({ code: 'custom', path: ['probes', i, 'component'], message: `unknown component "${p.component}"; expected one of: ${[...ids.keys()].join(', ')}` });
+      }
+      if (p.control && p.type === 'heartbeat') {
+        ctx.addIssue({ code: 'custom', path: ['probes', i, 'control'], message: 'a heartbeat cannot be a control probe; expected http, dns, tcp or tls' });
+      }
+      if (p.type !== 'heartbeat' && p.timeout > p.interval) {
+        ctx.addIssue({ code: 'custom', path: ['probes', i, 'timeout'], message: `expected a timeout no longer than the interval (${p.interval} ms), so runs never overlap` });
+      }
     });
     const cycle = findDependencyCycle(config.components);
     if (cycle) {

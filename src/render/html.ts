@@ -5,6 +5,7 @@ import type { Incident, IncidentUpdate } from '../status/types.js';
 import { projectRoot } from '../util/paths.js';
 import { isoInZone } from '../util/time.js';
 import { Dates, IMPACT_LABEL, INDICATOR_CLASS, percent, duration, STATUS_CLASS, STATUS_LABEL, UPDATE_STATUS_LABEL } from './format.js';
+import { LATENCY_HOURS, latencyChart } from './latency-chart.js';
 import { renderMarkdown } from './markdown.js';
 
 /** Months per page of /history, as on Statuspage. */
@@ -143,6 +144,7 @@ class ViewContext {
       statusDescription: s.status.description,
       updatedIso: isoInZone(s.updatedAt, s.page.time_zone),
       updatedWhen: this.dates.at(s.updatedAt),
+      monitoringInterrupted: s.monitoring.interrupted && s.monitoring.since !== null ? this.dates.at(s.monitoring.since) : null,
       activeIncidents: s.unresolvedIncidents.map((i) => this.card(i)),
       activeMaintenances: s.activeMaintenances.map((i) => this.card(i)),
       upcomingMaintenances: s.upcomingMaintenances.map((i) => this.card(i, 1)),
@@ -164,6 +166,8 @@ class ViewContext {
       statusLabel: STATUS_LABEL[c.effectiveStatus],
       affectedBy: c.affectedBy.map((a) => ({ id: a.id, name: a.name, label: STATUS_LABEL[a.status].toLowerCase() })),
       uptime90: percent(c.uptime?.uptime90 ?? null),
+      uptime30: percent(c.uptime?.uptime30 ?? null),
+      latencyChart: c.latency ? latencyChart(c.name, c.latency, LATENCY_HOURS, this.s.generatedAt, (ms) => this.dates.at(ms)) : '',
       bars: c.uptime?.days.map((d) => {
         const label = this.dates.day(d.day);
         if (d.uptime === null || d.worst === null) return { cls: 'nd', text: `${label}: no data` };

@@ -3,7 +3,9 @@ import type { PageConfig } from '../config/schema.js';
 import { buildSnapshot, type Snapshot } from '../status/snapshot.js';
 import type { Store } from '../store/index.js';
 import type { Clock } from '../util/time.js';
-import { addDays, dayKey } from '../util/time.js';
+import { addDays, dayKey, HOUR } from '../util/time.js';
+import { LATENCY_HOURS, type LatencyPoint } from './latency-chart.js';
+import type { MonitoringState } from '../status/snapshot.js';
 import { renderFeeds } from './feeds.js';
 import { HtmlRenderer } from './html.js';
 import { makeResource, type Resource } from './resource.js';
@@ -36,7 +38,10 @@ export interface PublisherOptions {
   assetVersion: string;
   /** Rebuild this often even without writes: time moves maintenance windows and the day's bars. */
   refreshMs?: number;
+  /** Probe ids whose response times are charted, by component (components with show_latency). */
+  latencyProbes?: Map<string, string[]>;
 }
+
 
 /**
  * Builds the page snapshot and every public rendering of it, and holds the bytes that requests are
@@ -126,6 +131,28 @@ export class Publisher {
     } while (this.pending);
   }
 
+  /** Mean and p95 per hour over each charted component's probes (p95: the worst probe's). */
+  private latency(now: number): Map<string, LatencyPoint[]> {
+    const out = new Map<string, LatencyPoint[]>();
+    const charted = this.options.latencyProbes;
+    if (!charted || charted.size === 0) return out;
+    const since = Math.floor(now / HOUR) * HOUR - (LATENCY_HOURS - 1) * HOUR;
+    const rows = this.options.store.probes.hourly([...charted.values()].flat(), since);
+    for (const [componentId, probeIds] of charted) {
+      const byHour = new Map<number, { sum: number; n: number; p95: number | null }>();
+      for (const r of rows) {
+        if (!probeIds.includes(r.probeId) || r.latencyMean === null) continue;
+        const h = byHour.get(r.hour) ?? { sum: 0, n: 0, p95: null };
+        h.sum += r.latencyMean;
+        h.n += 1;
+        if (r.latencyP95 !== null) h.p95 = Math.max(h.p95 ?? 0, r.latencyP95);
+        byHour.set(r.hour, h);
+      }
+      out.set(componentId, [...byHour].sort(([a], [b]) => a - b).map(([hour, h]) => ({ hour, mean: h.sum / h.n, p95: h.p95 })));
+    }
+    return out;
+  }
+
   private async buildOnce(): Promise<void> {
     const started = performance.now();
     const { store, page, demo, clock } = this.options;
@@ -138,6 +165,8 @@ export class Publisher {
       components: store.components.list(),
       incidents: store.incidents.listAll(),
       daily: store.history.dailySince(firstDay),
+      monitoring: monitoringState(store),
+      latency: this.latency(now),
     });
     const bodies = new Map<string, [string, string]>();
     for (const [path, doc] of Object.entries(statuspageDocuments(snapshot))) bodies.set(path, [JSON_TYPE, JSON.stringify(doc)]);
@@ -157,4 +186,9 @@ export class Publisher {
     this.stats.builds++;
     this.stats.lastPublishMs = performance.now() - started;
   }
+}
+
+function monitoringState(store: Store): MonitoringState {
+  const health = store.proberHealth.get();
+  return { interrupted: health.impaired, since: health.impaired ? health.since : null };
 }

@@ -78,6 +78,10 @@ export function statuspageDocuments(s: Snapshot): Record<string, unknown> {
   });
 
   const unresolved = s.unresolvedIncidents.map(incident);
+  const outpost = {
+    monitoring: { interrupted: s.monitoring.interrupted, since: iso(s.monitoring.since) },
+    ...(s.demo ? { demo: true } : {}),
+  };
   const upcoming = s.upcomingMaintenances.map(incident);
   const active = s.activeMaintenances.map(incident);
 
@@ -88,9 +92,9 @@ export function statuspageDocuments(s: Snapshot): Record<string, unknown> {
       incidents: unresolved,
       scheduled_maintenances: [...active, ...upcoming],
       status,
-      ...(s.demo ? { outpost: { demo: true } } : {}),
+      outpost,
     },
-    '/api/v2/status.json': { page, status },
+    '/api/v2/status.json': { page, status, outpost },
     '/api/v2/components.json': { page, components },
     '/api/v2/incidents.json': { page, incidents: s.incidents.slice(0, 50).map(incident) },
     '/api/v2/incidents/unresolved.json': { page, incidents: unresolved },

@@ -14,6 +14,7 @@ import {
   type StatusSeconds,
 } from './types.js';
 import { componentUptime, uptimeWindow, type ComponentUptime, type DayIncident } from './uptime.js';
+import type { LatencyPoint } from '../render/latency-chart.js';
 
 export const UPTIME_DAYS = 90;
 export const RECENT_DAYS = 14;
@@ -25,6 +26,14 @@ export interface ComponentView extends Component {
   affectedBy: { id: string; name: string; status: ComponentStatus }[];
   children: ComponentView[];
   uptime: ComponentUptime | null;
+  /** Hourly response times of its probes, for components with show_latency. */
+  latency: LatencyPoint[] | null;
+}
+
+export interface MonitoringState {
+  /** The prober is impaired: automated statuses are frozen and may be stale. */
+  interrupted: boolean;
+  since: number | null;
 }
 
 export interface Snapshot {
@@ -48,6 +57,7 @@ export interface Snapshot {
   /** The last RECENT_DAYS days, newest first, each with incidents and maintenances that started that day. */
   recentDays: { day: string; items: Incident[] }[];
   uptimeWindow: string[];
+  monitoring: MonitoringState;
 }
 
 export interface SnapshotInput {
@@ -57,6 +67,8 @@ export interface SnapshotInput {
   components: Component[];
   incidents: Incident[];
   daily: DailyStatus[];
+  monitoring?: MonitoringState;
+  latency?: Map<string, LatencyPoint[]>;
 }
 
 export function buildSnapshot(input: SnapshotInput): Snapshot {
@@ -95,6 +107,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
       effectiveStatus: c.status,
       affectedBy: (causes.get(c.id) ?? []).map((id) => ({ id, name: names.get(id) ?? id, status: statusOf.get(id)! })),
       children: [],
+      latency: input.latency?.get(c.id) ?? null,
       uptime: c.isGroup || !c.showcase
         ? null
         : componentUptime(
@@ -156,6 +169,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     upcomingMaintenances,
     recentDays,
     uptimeWindow: window,
+    monitoring: input.monitoring ?? { interrupted: false, since: null },
   };
 }
 

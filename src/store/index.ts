@@ -1,8 +1,11 @@
 import type { Db } from '../db/open.js';
 import { ComponentStore } from './components.js';
+import { HeartbeatStore } from './heartbeats.js';
 import { HistoryStore } from './history.js';
 import { IncidentStore } from './incidents.js';
 import { MetaStore } from './meta.js';
+import { ProberHealthStore } from './prober-health.js';
+import { ProbeStore } from './probes.js';
 
 export interface Store {
   db: Db;
@@ -10,6 +13,9 @@ export interface Store {
   incidents: IncidentStore;
   history: HistoryStore;
   meta: MetaStore;
+  probes: ProbeStore;
+  heartbeats: HeartbeatStore;
+  proberHealth: ProberHealthStore;
 }
 
 /**
@@ -24,5 +30,8 @@ export function createStore(db: Db, timeZone: () => string, onChange: () => void
     components: new ComponentStore(db, history, timeZone, onChange),
     incidents: new IncidentStore(db, onChange),
     meta: new MetaStore(db),
+    probes: new ProbeStore(db),
+    heartbeats: new HeartbeatStore(db),
+    proberHealth: new ProberHealthStore(db, onChange),
   };
 }

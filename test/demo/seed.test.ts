@@ -23,7 +23,7 @@ describe('the bundled demo', () => {
     expect(seedDemo(t.app.store, t.clock.ms, 'Europe/Zurich')).toBe(false);
     await t.app.publisher.idle();
     const summary = (await t.app.inject('/api/v2/summary.json')).json();
-    expect(summary.outpost).toEqual({ demo: true });
+    expect(summary.outpost).toEqual({ demo: true, monitoring: { interrupted: false, since: null } });
     expect(summary.incidents).toHaveLength(1);
     expect(summary.scheduled_maintenances.map((m: { status: string }) => m.status)).toEqual(['scheduled']);
     const api = summary.components.find((c: { id: string }) => c.id === 'api');

@@ -1,0 +1,131 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { judgeHeartbeat, type HeartbeatProbeConfig } from '../probes/heartbeat.js';
+import type { ProbeConfig } from '../probes/registry.js';
+import type { Outcome, ProbeResult } from '../probes/types.js';
+import type { Store } from '../store/index.js';
+import type { RecordedResult } from '../store/probes.js';
+import type { Clock } from '../util/time.js';
+import { automatedStatus } from './component-status.js';
+import { confirm, type ConfirmationState } from './confirmation.js';
+import { impairment, type ImpairmentRules } from './impairment.js';
+
+export interface MonitorOptions {
+  store: Store;
+  probes: ProbeConfig[];
+  clock: Clock;
+  log: FastifyBaseLogger;
+  rules: ImpairmentRules;
+  /** Raw outcomes older than this no longer count towards "failing at the same moment". */
+  impairmentWindowMs: number;
+}
+
+export interface Observation {
+  probeId: string;
+  at: number;
+  result: ProbeResult;
+}
+
+/**
+ * Turns probe results into component status. Every batch is one transaction: raw results, hourly
+ * rollups, confirmation states, and any status changes (which record their events and history).
+ * While the prober is impaired, results are still stored but statuses are frozen, and when it
+ * recovers every automated status is recomputed from the confirmed outcomes.
+ */
+export class Monitor {
+  private readonly probes: Map<string, ProbeConfig>;
+  private readonly states = new Map<string, ConfirmationState>();
+  private readonly latest = new Map<string, { outcome: Outcome; at: number }>();
+  private readonly startedAt: number;
+
+  constructor(private readonly options: MonitorOptions) {
+    const { store, probes, clock } = options;
+    this.probes = new Map(probes.map((p) => [p.id, p]));
+    this.startedAt = clock();
+    store.probes.syncFromConfig(probes, this.startedAt);
+    for (const s of store.probes.states()) this.states.set(s.probeId, { confirmed: s.confirmed, streakOutcome: s.streakOutcome, streak: s.streak });
+  }
+
+  get impaired(): boolean {
+    return this.options.store.proberHealth.get().impaired;
+  }
+
+  handle(observations: Observation[]): void {
+    const { store } = this.options;
+    const recorded: RecordedResult[] = [];
+    const touched = new Set<string>();
+    for (const { probeId, at, result } of observations) {
+      const probe = this.probes.get(probeId);
+      const before = this.states.get(probeId);
+      if (!probe || !before) continue;
+      const { state, changed } = confirm(before, result.outcome, { failAfter: probe.fail_after, recoverAfter: probe.recover_after });
+      this.states.set(probeId, state);
+      this.latest.set(probeId, { outcome: result.outcome, at });
+      recorded.push({ probeId, at, result, state, confirmedChanged: changed });
+      if (changed && probe.component) touched.add(probe.component);
+    }
+    if (recorded.length === 0) return;
+    const now = this.options.clock();
+    store.db.transaction(() => {
+      store.probes.record(recorded);
+      const wasImpaired = this.updateImpairment(now);
+      if (this.impaired) return;
+      const components = wasImpaired ? this.componentsWithProbes() : touched;
+      for (const componentId of components) this.applyComponentStatus(componentId, recorded, now);
+    })();
+  }
+
+  /** Heartbeats are judged on a timer and at each check-in; they then take the same road as probe results. */
+  judgeHeartbeats(probeIds?: string[]): void {
+    const now = this.options.clock();
+    const observations: Observation[] = [];
+    for (const probe of this.probes.values()) {
+      if (probe.type !== 'heartbeat' || (probeIds && !probeIds.includes(probe.id))) continue;
+      const ping = this.options.store.heartbeats.lastPing(probe.id);
+      observations.push({ probeId: probe.id, at: now, result: judgeHeartbeat(probe as HeartbeatProbeConfig, ping, this.startedAt, now) });
+    }
+    this.handle(observations);
+  }
+
+  /** Returns whether the prober was impaired before this update and has just recovered. */
+  private updateImpairment(now: number): boolean {
+    const { store, rules, impairmentWindowMs, log } = this.options;
+    const controls: Outcome[] = [];
+    const recent: Outcome[] = [];
+    for (const [probeId, { outcome, at }] of this.latest) {
+      const probe = this.probes.get(probeId)!;
+      if (probe.control) controls.push(outcome);
+      else if (probe.type !== 'heartbeat' && now - at <= impairmentWindowMs) recent.push(outcome);
+    }
+    const reason = impairment({ controls, recent }, rules);
+    const health = store.proberHealth.get();
+    if (reason && !health.impaired) {
+      store.proberHealth.set({ impaired: true, since: now, reason });
+      log.warn({ reason }, 'prober impaired: automated status changes are frozen');
+    } else if (!reason && health.impaired) {
+      store.proberHealth.set({ impaired: false, since: now, reason: '' });
+      log.info('prober recovered: automated status changes resume');
+      return true;
+    }
+    return false;
+  }
+
+  private componentsWithProbes(): Set<string> {
+    return new Set([...this.probes.values()].flatMap((p) => (p.component ? [p.component] : [])));
+  }
+
+  private applyComponentStatus(componentId: string, recorded: RecordedResult[], now: number): void {
+    const { store } = this.options;
+    const probes = [...this.probes.values()].filter((p) => p.component === componentId);
+    const status = automatedStatus(probes.map((p) => this.states.get(p.id)?.confirmed ?? 'up'));
+    const component = store.components.get(componentId);
+    if (!status || !component || component.status === status) return;
+    // Maintenance owns the component's status for its window: no outage is announced during it.
+    if (component.status === 'under_maintenance') return;
+    const failing = probes
+      .map((p) => ({ p, r: recorded.find((x) => x.probeId === p.id)?.result }))
+      .filter(({ p, r }) => r && this.states.get(p.id)?.confirmed !== 'up')
+      .map(({ p, r }) => `${p.id}: ${r!.layer ?? 'ok'}${r!.code ? ` ${r!.code}` : ''}`);
+    const cause = failing.length > 0 ? `probes ${failing.join('; ')}` : 'probes recovered';
+    store.components.setStatus(componentId, status, cause, now);
+  }
+}

@@ -1,0 +1,70 @@
+import { Worker } from 'node:worker_threads';
+import type { NetworkProbeConfig } from '../probes/registry.js';
+import type { RunReport, WorkerInput, WorkerMessage } from './protocol.js';
+
+export interface HostOptions {
+  probes: NetworkProbeConfig[];
+  concurrency: number;
+  onReports: (reports: RunReport[]) => void;
+  onBug: (probeId: string, error: string) => void;
+  flushMs?: number;
+}
+
+/** Recent schedule lags (ms between a run's planned and actual start), for the benchmark and the operator's view. */
+export class LagStats {
+  private readonly values: number[] = [];
+  constructor(private readonly capacity = 10_000) {}
+  add(ms: number): void {
+    if (this.values.length >= this.capacity) this.values.shift();
+    this.values.push(ms);
+  }
+  percentile(p: number): number {
+    if (this.values.length === 0) return 0;
+    const sorted = [...this.values].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+  }
+  get count(): number {
+    return this.values.length;
+  }
+}
+
+/**
+ * Runs the network probes in a worker thread. When the main thread is saturated serving the page
+ * during a traffic spike, the worker's timers still fire on time and its measurements stay honest;
+ * only the storing of results (batched) waits for the main thread.
+ */
+export class ProberHost {
+  private worker: Worker | undefined;
+  readonly lag = new LagStats();
+
+  constructor(private readonly options: HostOptions) {}
+
+  start(): void {
+    if (this.options.probes.length === 0) return;
+    // From source (tsx, vitest) the worker is TypeScript and needs tsx's loader; built, it is plain JS.
+    const fromSource = import.meta.url.endsWith('.ts');
+    const input: WorkerInput = { probes: this.options.probes, concurrency: this.options.concurrency, flushMs: this.options.flushMs ?? 250 };
+    this.worker = new Worker(new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url), {
+      workerData: input,
+      execArgv: fromSource ? ['--import', 'tsx'] : [],
+    });
+    this.worker.on('message', (message: WorkerMessage) => {
+      if (message.kind === 'reports') {
+        for (const r of message.reports) this.lag.add(r.startedAt - r.plannedAt);
+        this.options.onReports(message.reports);
+      } else this.options.onBug(message.probeId, message.error);
+    });
+    this.worker.on('error', (err) => this.options.onBug('(worker)', err.stack ?? String(err)));
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = undefined;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ kind: 'stop' });
+    const timeout = setTimeout(() => void worker.terminate(), 3000);
+    await exited;
+    clearTimeout(timeout);
+  }
+}

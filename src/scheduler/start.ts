@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.js';
+import { isNetworkProbe } from '../probes/registry.js';
+import { MINUTE, type Clock } from '../util/time.js';
+import { ProberHost } from './host.js';
+
+export interface Monitoring {
+  host: ProberHost;
+  stop(): Promise<void>;
+}
+
+const HEARTBEAT_CHECK_MS = 15_000;
+const HOUSEKEEPING_MS = 5 * MINUTE;
+
+/**
+ * Starts the automated half: the probe worker, the heartbeat judge and the housekeeping of results
+ * (hourly p95, retention). Called by server.ts after the app is built; tests drive the monitor directly.
+ */
+export function startMonitoring(app: FastifyInstance, config: Config, clock: Clock): Monitoring {
+  const { monitor, store } = app;
+  const host = new ProberHost({
+    probes: config.probes.filter(isNetworkProbe),
+    concurrency: config.monitoring.concurrency,
+    onReports: (reports) => {
+      try {
+        monitor.handle(reports.map((r) => ({ probeId: r.probeId, at: r.startedAt, result: r.result })));
+      } catch (err) {
+        app.log.error({ err }, 'storing probe results failed');
+      }
+    },
+    // The stack names our code, never the target.
+    onBug: (probeId, error) => app.log.error({ probeId, error }, 'probe threw: a bug in Outpost, not a failure of the target'),
+  });
+  host.start();
+
+  const timers = [
+    setInterval(() => guard(() => monitor.judgeHeartbeats()), HEARTBEAT_CHECK_MS),
+    setInterval(
+      () =>
+        guard(() => {
+          const now = clock();
+          store.probes.finalizeHours(now);
+          store.probes.prune(now, config.monitoring.raw_retention, config.monitoring.rollup_retention);
+        }),
+      HOUSEKEEPING_MS,
+    ),
+  ];
+  for (const t of timers) t.unref();
+  const guard = (fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      app.log.error({ err }, 'monitoring task failed');
+    }
+  };
+  guard(() => monitor.judgeHeartbeats());
+
+  return {
+    host,
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await host.stop();
+    },
+  };
+}
