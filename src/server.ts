@@ -5,6 +5,7 @@ import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { seedDemo } from './demo/seed.js';
 import { startMonitoring } from './scheduler/start.js';
+import { buildOperatorApp } from './web/operator.js';
 import { readSettings } from './settings.js';
 import { purgeDemoData } from './store/demo-data.js';
 import { systemClock } from './util/time.js';
@@ -32,6 +33,9 @@ async function main(): Promise<void> {
   }
   await app.publisher.rebuild();
   const monitoring = startMonitoring(app, config, systemClock);
+  // The operator's probe view names targets: loopback only, never the public port.
+  const operator = buildOperatorApp({ config, store: app.store, clock: systemClock, lag: monitoring.host.lag });
+  const operatorAddress = await operator.listen({ port: settings.operatorPort, host: '127.0.0.1' });
 
   let closing = false;
   const close = async (signal: string) => {
@@ -41,6 +45,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await monitoring.stop();
+    await operator.close();
     await app.close();
     db.close(); // folds the WAL back into the database file
     process.exit(0);
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
 
   const address = await app.listen({ port: settings.port, host: settings.host });
   app.log.info(`${settings.demo ? 'demo page' : config.page.name} served on ${address.replace('0.0.0.0', 'localhost')}`);
+  app.log.info(`operator view (probes) on ${operatorAddress}, loopback only`);
 }
 
 main().catch((err: unknown) => {

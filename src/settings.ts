@@ -11,12 +11,14 @@ export interface Settings {
   /** No outpost.yaml and no OUTPOST_CONFIG: the bundled demo runs. */
   demo: boolean;
   dbFile: string;
+  /** Port of the operator's probe view, bound to 127.0.0.1 only. */
+  operatorPort: number;
 }
 
 /** Process settings from the environment (the config file holds everything about the page itself). */
 export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
-  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT: expected a port number 0-65535, got "${env.PORT}"`);
+  const port = readPort(env, 'PORT', 3000);
+  const operatorPort = readPort(env, 'OUTPOST_OPERATOR_PORT', 3001);
   let configFile: string;
   let demo = false;
   if (env.OUTPOST_CONFIG) configFile = resolve(cwd, env.OUTPOST_CONFIG);
@@ -31,5 +33,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     configFile,
     demo,
     dbFile: resolve(cwd, env.OUTPOST_DB || join('data', 'outpost.db')),
+    operatorPort,
   };
+}
+
+function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name}: expected a port number 0-65535, got "${raw}"`);
+  return port;
 }

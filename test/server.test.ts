@@ -16,7 +16,7 @@ describe('server.ts', () => {
     // cwd is the temp folder: no outpost.yaml there, so the bundled demo runs.
     const child = spawn(tsx, [join(projectRoot, 'src', 'server.ts')], {
       cwd: dir,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', OUTPOST_DB: db, OUTPOST_CONFIG: '' },
+      env: { ...process.env, PORT: '0', OUTPOST_OPERATOR_PORT: '0', HOST: '127.0.0.1', OUTPOST_DB: db, OUTPOST_CONFIG: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -26,7 +26,7 @@ describe('server.ts', () => {
       child.stdout.on('data', (chunk) => {
         output += chunk;
         const match = /served on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-        if (match) {
+        if (match && /operator view \(probes\) on http:\/\/127\.0\.0\.1:\d+/.test(output)) {
           clearTimeout(timer);
           resolve(match[1]!);
         }
@@ -42,6 +42,9 @@ describe('server.ts', () => {
     expect(summary.page.id).toBe('outpost-demo');
     expect(summary.incidents).toHaveLength(1);
     expect((await fetch(`${address}/healthz`)).status).toBe(200);
+    const operator = /operator view \(probes\) on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
+    expect(operator).not.toBe(address);
+    expect(await (await fetch(operator)).text()).toContain('<h1>Probes</h1>');
 
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');
