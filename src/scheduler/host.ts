@@ -35,19 +35,17 @@ export class LagStats {
  */
 export class ProberHost {
   private worker: Worker | undefined;
+  private exited: Promise<void> = Promise.resolve();
   readonly lag = new LagStats();
 
   constructor(private readonly options: HostOptions) {}
 
   start(): void {
     if (this.options.probes.length === 0) return;
-    // From source (tsx, vitest) the worker is TypeScript and needs tsx's loader; built, it is plain JS.
-    const fromSource = import.meta.url.endsWith('.ts');
     const input: WorkerInput = { probes: this.options.probes, concurrency: this.options.concurrency, flushMs: this.options.flushMs ?? 250 };
-    this.worker = new Worker(new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url), {
-      workerData: input,
-      execArgv: fromSource ? ['--import', 'tsx'] : [],
-    });
+    this.worker = spawnWorker(input);
+    const worker = this.worker;
+    this.exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     this.worker.on('message', (message: WorkerMessage) => {
       if (message.kind === 'reports') {
         for (const r of message.reports) this.lag.add(r.startedAt - r.plannedAt);
@@ -61,10 +59,19 @@ export class ProberHost {
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage({ kind: 'stop' });
     const timeout = setTimeout(() => void worker.terminate(), 3000);
-    await exited;
+    await this.exited;
     clearTimeout(timeout);
   }
+}
+
+/**
+ * Built, the worker is plain JavaScript. From source (tsx, vitest) it is TypeScript: a worker does
+ * not inherit the parent's loader, so a small bootstrap registers tsx in the thread first.
+ */
+function spawnWorker(input: WorkerInput): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: input });
+  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: input });
 }
