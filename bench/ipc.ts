@@ -45,6 +45,8 @@ export function serveParent(info: unknown, handlers: Record<string, Handler>, cl
     }
   });
   process.on('disconnect', () => void exit(0));
+  // Ctrl-C in a terminal signals the whole process group: clean up rather than die mid-write.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void exit(130));
   setTimeout(() => void exit(1), CHILD_MAX_LIFETIME_MS).unref();
   send({ kind: 'ready', info });
 }
@@ -64,6 +66,20 @@ const running = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
+
+/** Asks every child to clean up (close, remove its temporary folder) and waits for them, at most 5 s. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((proc) => stopProcess(proc)));
+}
+
+async function stopProcess(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  if (proc.connected) proc.disconnect(); // the child cleans up and exits on disconnect
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
 
 /** Forks a bench/*.ts script under tsx, with its stdout/stderr passed through. */
 export function startChild<Ready>(script: string, readyTimeoutMs: number): Child<Ready> {
@@ -122,13 +138,6 @@ export function startChild<Ready>(script: string, readyTimeoutMs: number): Child
         proc.send({ kind: 'call', id, method, args } satisfies ToChild);
       });
     },
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-      if (proc.connected) proc.disconnect(); // the child cleans up and exits on disconnect
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopProcess(proc),
   };
 }

@@ -1,7 +1,6 @@
 import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { serveParent } from './ipc.js';
-import type { ProcessInfo } from './serve-outpost.js';
 
 /**
  * The baseline: a bare Fastify 5 server answering every GET with the same 2 KB of JSON, serialized
@@ -32,7 +31,10 @@ await app.listen({ host: '127.0.0.1', port: 0 });
 serveParent(
   { port: (app.server.address() as AddressInfo).port, bodyBytes: Buffer.byteLength(BODY), rssBytes: process.memoryUsage().rss } satisfies BareReady,
   {
-    info: (): Omit<ProcessInfo, 'stats'> => ({ rssBytes: process.memoryUsage().rss, heapUsedBytes: process.memoryUsage().heapUsed }),
+    info: () => {
+      const cpu = process.cpuUsage();
+      return { rssBytes: process.memoryUsage().rss, heapUsedBytes: process.memoryUsage().heapUsed, cpuUs: cpu.user + cpu.system };
+    },
   },
   async () => {
     await app.close();

@@ -20,6 +20,8 @@ import { benchYaml, componentIds, seedBench, type SeedSummary } from './seed.js'
 export interface ProcessInfo {
   rssBytes: number;
   heapUsedBytes: number;
+  /** Cumulative user + system CPU time, microseconds. */
+  cpuUs: number;
   stats: PublisherStats;
 }
 
@@ -71,7 +73,8 @@ const { app, seed } = await (async () => {
 
 const info = (): ProcessInfo => {
   const mem = process.memoryUsage();
-  return { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, stats: { ...app.publisher.stats } };
+  const cpu = process.cpuUsage();
+  return { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, cpuUs: cpu.user + cpu.system, stats: { ...app.publisher.stats } };
 };
 
 /** Moves the churn component to the next status in the cycle: always a real change. */
@@ -81,7 +84,7 @@ const flip = () => {
   if (!app.store.components.setStatus(CHURN_ID, next, 'bench', Date.now())) throw new Error('setStatus made no change');
 };
 
-let churn: { timer: NodeJS.Timeout; changes: number; buildsBefore: number; failuresBefore: number } | undefined;
+let churn: { timer: NodeJS.Timeout; state: { changes: number; buildsBefore: number; failuresBefore: number } } | undefined;
 
 const pageSizes = () => {
   const out: OutpostReady['pages'] = {};
@@ -105,13 +108,13 @@ serveParent(
         flip(); // the store calls publisher.invalidate(); nothing else is needed for the page to follow
         state.changes++;
       }, 1000);
-      churn = { timer, ...state };
+      churn = { timer, state };
       return null;
     },
     churnStop: async (): Promise<ChurnResult> => {
       if (!churn) throw new Error('churn not running');
       clearInterval(churn.timer);
-      const { changes, buildsBefore, failuresBefore } = churn;
+      const { changes, buildsBefore, failuresBefore } = churn.state;
       churn = undefined;
       await app.publisher.idle();
       return { changes, builds: app.publisher.stats.builds - buildsBefore, failures: app.publisher.stats.failures - failuresBefore };

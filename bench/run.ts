@@ -1,0 +1,131 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { startChild, stopAll, type Child } from './ipc.js';
+import { machine } from './machine.js';
+import { measure, probe, type LoadOptions } from './load.js';
+import { checks, formatReport, mb, spread, type BenchResults, type Pair, type RunResult } from './report.js';
+import type { BareReady } from './serve-bare.js';
+import type { ChurnResult, OutpostReady, ProcessInfo, RebuildSample } from './serve-outpost.js';
+
+/**
+ * `npm run bench`: Outpost's public page under load, next to a bare Fastify server, steady and
+ * while a component changes status every second. Design: each server runs in its own child process
+ * and autocannon runs here, so the load generator's CPU and memory are not counted against the
+ * server, and each server's rss is its own. Only one server is under load at a time, so both get
+ * the same share of the machine. The report prints how busy each side was: on a small machine the
+ * load generator can be the bottleneck, and the table says when. Eight measured runs of 10 s plus
+ * warm-ups: about 2 minutes.
+ */
+
+const LOAD: LoadOptions = { connections: 50, durationS: 10, warmupS: 2 };
+const REBUILD_SAMPLES = 20;
+const ROUTES = { home: '/', summary: '/api/v2/summary.json' } as const;
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+interface Servers {
+  outpost: Child<OutpostReady>;
+  bare: Child<BareReady>;
+  outpostUrl: string;
+  bareUrl: string;
+}
+
+const cpuOf = (child: Child<unknown>) => async () => (await child.call<{ cpuUs: number }>('info')).cpuUs;
+
+/**
+ * Measures each route right after the bare server, and prints each ratio against that neighbouring
+ * baseline: on a shared machine capacity drifts within a minute, and a baseline taken once would
+ * turn the drift into Outpost's figure. With `churn`, a component changes status every second while
+ * Outpost is measured, and not while the baseline is: the rebuilds run in Outpost's process and would
+ * otherwise take CPU from the baseline too.
+ */
+async function loadRun(s: Servers, churn: boolean): Promise<{ run: RunResult; churn: ChurnResult }> {
+  const total: ChurnResult = { changes: 0, builds: 0, failures: 0 };
+  const pair = async (path: string): Promise<Pair> => {
+    log(`  bare server, then GET ${path}`);
+    const bare = await measure(s.bareUrl, LOAD, cpuOf(s.bare));
+    if (churn) await s.outpost.call('churnStart');
+    const outpost = await measure(s.outpostUrl + path, LOAD, cpuOf(s.outpost));
+    if (churn) {
+      const part = await s.outpost.call<ChurnResult>('churnStop');
+      total.changes += part.changes;
+      total.builds += part.builds;
+      total.failures += part.failures;
+    }
+    return { bare, outpost };
+  };
+  const home = await pair(ROUTES.home);
+  const summary = await pair(ROUTES.summary);
+  return { run: { home, summary }, churn: total };
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  // Before any server starts, so that the calibration has the machine to itself.
+  log('calibrating: how many CPUs really run in parallel');
+  const host = await machine();
+  log('starting the servers and seeding (50 components, 90 days, 300 incidents)');
+  const outpost: Child<OutpostReady> = startChild('./serve-outpost.ts', 120_000);
+  const bare: Child<BareReady> = startChild('./serve-bare.ts', 60_000);
+  try {
+    const [ready, bareReady] = await Promise.all([outpost.ready, bare.ready]);
+    const outpostUrl = `http://127.0.0.1:${ready.port}`;
+    const bareUrl = `http://127.0.0.1:${bareReady.port}/`;
+    const servers: Servers = { outpost, bare, outpostUrl, bareUrl };
+
+    log(`timing ${REBUILD_SAMPLES} rebuilds, each after one status change`);
+    const sample = await outpost.call<RebuildSample>('rebuildSample', { count: REBUILD_SAMPLES }, 60_000);
+
+    // The no-cache check: the same bytes before and after a load that includes no-cache requests,
+    // and not one rebuild caused by any of them.
+    const etags: Record<string, (string | undefined)[]> = {};
+    for (const path of Object.values(ROUTES)) {
+      etags[path] = [(await probe(outpostUrl + path, false)).etag, (await probe(outpostUrl + path, true)).etag];
+    }
+    const beforeSteady = await outpost.call<ProcessInfo>('info');
+    log('steady run');
+    const steady = await loadRun(servers, false);
+    const afterSteady = await outpost.call<ProcessInfo>('info');
+    for (const path of Object.values(ROUTES)) etags[path]!.push((await probe(outpostUrl + path, true)).etag);
+
+    log('changing run: one status change per second while Outpost is measured');
+    const changing = await loadRun(servers, true);
+    const afterChanging = await outpost.call<ProcessInfo>('info');
+    const bareInfo = await bare.call<{ rssBytes: number }>('info');
+
+    const partial: Omit<BenchResults, 'checks'> = {
+      date: new Date(started).toISOString(),
+      machine: host,
+      settings: { ...LOAD, rebuildSamples: REBUILD_SAMPLES },
+      seed: ready.seed,
+      pages: ready.pages,
+      runs: { steady: steady.run, changing: { ...changing.run, churn: changing.churn } },
+      rebuild: { buildMs: spread(sample.buildMs), publishMs: spread(sample.publishMs), buildsPerChange: sample.buildsPerChange },
+      memoryMB: { afterSeed: mb(ready.rssBytes), afterSteady: mb(afterSteady.rssBytes), afterChanging: mb(afterChanging.rssBytes), bare: mb(bareInfo.rssBytes) },
+      noCache: { etags, buildsDuringSteady: afterSteady.stats.builds - beforeSteady.stats.builds },
+    };
+    const results: BenchResults = { ...partial, checks: checks(partial) };
+
+    console.log(formatReport(results));
+    const dir = new URL('./results/', import.meta.url);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(new URL('latest.json', dir), JSON.stringify(results, null, 2) + '\n');
+    log(`written bench/results/latest.json; ${Math.round((Date.now() - started) / 1000)} s in all`);
+    // A failed request means the figures above do not describe a working server: that is an error.
+    return results.checks.find((c) => c.name.startsWith('failed requests'))?.pass ? 0 : 1;
+  } finally {
+    await Promise.all([outpost.stop(), bare.stop()]);
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // Let the servers remove their temporary folders; the exit hook in ipc.ts kills any that hang.
+  process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(1);
+  },
+);
