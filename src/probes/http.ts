@@ -221,7 +221,7 @@ function withUserAgent(headers: Record<string, string>): Record<string, string> 
 
 function redirectTarget(response: Dispatcher.ResponseData, current: URL): URL | undefined {
   const location = response.headers.location;
-  if (!REDIRECT_STATUSES.has(response.statusCode) || typeof location !== 'string' || !URL.canParse(location, current)) return undefined;
+  if (!REDIRECT_STATUSES.has(response.statusCode) || typeof location !== 'string' || !URL.canParse(location, current.href)) return undefined;
   const next = new URL(location, current);
   return next.protocol === 'http:' || next.protocol === 'https:' ? next : undefined;
 }

@@ -15,12 +15,21 @@ export const FEED_ITEMS = 50;
  * titles as HTML, so an incident named <script> must arrive as text. Bodies are Markdown rendered
  * with raw HTML escaped, so neither can contain a literal "]]>" to break the CDATA the library writes.
  */
-export function renderFeeds(s: Snapshot): { rss: string; atom: string } {
+export class FeedRenderer {
+  private last: { fingerprint: string; feeds: { rss: string; atom: string } } | undefined;
+
+  /** The feeds change only when an incident does; a status change elsewhere reuses the last rendering. */
+  render(s: Snapshot): { rss: string; atom: string } {
+    const items = [...s.incidents, ...s.maintenances].sort((a, b) => latestActivity(b) - latestActivity(a)).slice(0, FEED_ITEMS);
+    const fingerprint = items.map((i) => `${i.id}:${i.updatedAt}:${i.updates.length}:${i.postmortemPublishedAt ?? ''}`).join(',');
+    if (this.last?.fingerprint !== fingerprint) this.last = { fingerprint, feeds: renderFeeds(s, items) };
+    return this.last.feeds;
+  }
+}
+
+export function renderFeeds(s: Snapshot, items: Incident[]): { rss: string; atom: string } {
   const base = s.page.url.replace(/\/$/, '');
-  const dates = new Dates(s.page.time_zone);
-  const items = [...s.incidents, ...s.maintenances]
-    .sort((a, b) => latestActivity(b) - latestActivity(a))
-    .slice(0, FEED_ITEMS);
+  const dates = Dates.for(s.page.time_zone);
   const host = new URL(s.page.url).host;
   const title = `${s.page.name} Status - Incident History`;
   const options: FeedOptions = {
@@ -29,7 +38,8 @@ export function renderFeeds(s: Snapshot): { rss: string; atom: string } {
     id: `tag:${host},2005:/history`,
     link: `${base}/`,
     language: 'en',
-    updated: new Date(s.updatedAt),
+    // The feed is the incident history: it was last updated by its newest item, not by a status change.
+    updated: new Date(items[0] ? latestActivity(items[0]) : s.updatedAt),
     generator: 'Outpost',
     copyright: '',
     author: { name: s.page.name },

@@ -44,13 +44,36 @@ export const INDICATOR_CLASS: Record<Indicator, string> = {
   maintenance: 'mt',
 };
 
-/** Date and time formatting in the page's time zone, with the zone's abbreviation. */
+/**
+ * Date and time formatting in the page's time zone, with the zone's abbreviation. Intl formatting
+ * is slow next to everything else a rebuild does, and the same days and times recur in every
+ * rebuild, so results are memoised (bounded).
+ */
 export class Dates {
+  private static readonly byZone = new Map<string, Dates>();
+  private readonly memo = new Map<string, string>();
+
+  static for(timeZone: string): Dates {
+    let dates = Dates.byZone.get(timeZone);
+    if (!dates) Dates.byZone.set(timeZone, (dates = new Dates(timeZone)));
+    return dates;
+  }
+
+  private remember(key: string, make: () => string): string {
+    let value = this.memo.get(key);
+    if (value === undefined) {
+      if (this.memo.size >= 20_000) this.memo.clear();
+      value = make();
+      this.memo.set(key, value);
+    }
+    return value;
+  }
+
   private readonly dateTime: Intl.DateTimeFormat;
   private readonly date: Intl.DateTimeFormat;
   private readonly month: Intl.DateTimeFormat;
 
-  constructor(readonly timeZone: string) {
+  private constructor(readonly timeZone: string) {
     this.dateTime = new Intl.DateTimeFormat('en-GB', {
       timeZone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
     });
@@ -60,17 +83,17 @@ export class Dates {
 
   /** "22 Nov 2026, 14:05 CET" */
   at(ms: number): string {
-    return this.dateTime.format(ms);
+    return this.remember(`t${Math.floor(ms / 60_000)}`, () => this.dateTime.format(ms));
   }
 
   /** A calendar day key (YYYY-MM-DD) as "22 Nov 2026". */
   day(day: string): string {
-    return this.date.format(Date.parse(`${day}T12:00:00Z`));
+    return this.remember(`d${day}`, () => this.date.format(Date.parse(`${day}T12:00:00Z`)));
   }
 
   /** A month key (YYYY-MM) as "November 2026". */
   monthName(month: string): string {
-    return this.month.format(Date.parse(`${month}-15T12:00:00Z`));
+    return this.remember(`m${month}`, () => this.month.format(Date.parse(`${month}-15T12:00:00Z`)));
   }
 }
 

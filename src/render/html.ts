@@ -7,6 +7,8 @@ import { isoInZone } from '../util/time.js';
 import { Dates, IMPACT_LABEL, INDICATOR_CLASS, percent, duration, STATUS_CLASS, STATUS_LABEL, UPDATE_STATUS_LABEL } from './format.js';
 import { LATENCY_HOURS, latencyChart } from './latency-chart.js';
 import { renderMarkdown } from './markdown.js';
+import { escapeHtml } from './escape.js';
+import type { UptimeDay } from '../status/uptime.js';
 
 /** Months per page of /history, as on Statuspage. */
 export const HISTORY_MONTHS_PER_PAGE = 3;
@@ -102,7 +104,7 @@ class ViewContext {
   readonly dates: Dates;
 
   constructor(private readonly s: Snapshot) {
-    this.dates = new Dates(s.page.time_zone);
+    this.dates = Dates.for(s.page.time_zone);
   }
 
   private name(componentId: string): string {
@@ -168,16 +170,36 @@ class ViewContext {
       uptime90: percent(c.uptime?.uptime90 ?? null),
       uptime30: percent(c.uptime?.uptime30 ?? null),
       latencyChart: c.latency ? latencyChart(c.name, c.latency, LATENCY_HOURS, this.s.generatedAt, (ms) => this.dates.at(ms)) : '',
-      bars: c.uptime?.days.map((d) => {
-        const label = this.dates.day(d.day);
-        if (d.uptime === null || d.worst === null) return { cls: 'nd', text: `${label}: no data` };
+      days: c.uptime?.days.length ?? 0,
+      barsHtml: c.uptime ? c.uptime.days.map((d) => this.bar(d)).join('') : null,
+    };
+  }
+
+  /**
+   * One day of the uptime bars, with its text (uptime, worst status, downtime, incidents): 4,500 of
+   * them on a page of 50 components, nearly all the same from one rebuild to the next, so each is
+   * memoised by what it shows.
+   */
+  private bar(d: UptimeDay): string {
+    const key = `${this.s.page.time_zone}|${d.day}|${d.uptime}|${d.worst}|${d.downSeconds}|${d.incidents.map((i) => i.id).join(',')}`;
+    let html = barCache.get(key);
+    if (html === undefined) {
+      const label = this.dates.day(d.day);
+      let cls = 'nd';
+      let text = `${label}: no data`;
+      if (d.uptime !== null && d.worst !== null) {
         const parts = [`${label}: ${percent(d.uptime)} uptime`];
         if (d.worst !== 'operational') parts.push(`worst status ${STATUS_LABEL[d.worst].toLowerCase()}`);
         if (d.downSeconds > 0) parts.push(`${duration(d.downSeconds)} down`);
         if (d.incidents.length > 0) parts.push(`incidents: ${d.incidents.map((i) => i.name).join('; ')}`);
-        return { cls: STATUS_CLASS[d.worst], text: parts.join(', ') };
-      }) ?? null,
-    };
+        cls = STATUS_CLASS[d.worst];
+        text = parts.join(', ');
+      }
+      html = `<li class="u-${cls}"><span>${escapeHtml(text)}</span></li>`;
+      if (barCache.size >= 50_000) barCache.clear();
+      barCache.set(key, html);
+    }
+    return html;
   }
 
   incidentPage(i: Incident) {
@@ -225,6 +247,8 @@ class ViewContext {
     return pages;
   }
 }
+
+const barCache = new Map<string, string>();
 
 function shown(c: ComponentView): boolean {
   return !c.onlyShowIfDegraded || c.effectiveStatus !== 'operational';

@@ -6,12 +6,13 @@ import type { Clock } from '../util/time.js';
 import { addDays, dayKey, HOUR } from '../util/time.js';
 import { LATENCY_HOURS, type LatencyPoint } from './latency-chart.js';
 import type { MonitoringState } from '../status/snapshot.js';
-import { renderFeeds } from './feeds.js';
+import { FeedRenderer } from './feeds.js';
 import { HtmlRenderer } from './html.js';
 import { makeResource, type Resource } from './resource.js';
 import { statuspageDocuments } from './statuspage-json.js';
 
 const HTML = 'text/html; charset=utf-8';
+const COMPRESSION_CONCURRENCY = 2;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface Published {
@@ -27,6 +28,8 @@ export interface PublisherStats {
   /** Milliseconds from the start of the last rebuild until its bytes were served (compression included). */
   lastPublishMs: number;
   failures: number;
+  /** Milliseconds per stage of the last rebuild, for finding where time goes. */
+  stages: Record<string, number>;
 }
 
 export interface PublisherOptions {
@@ -52,11 +55,12 @@ export interface PublisherOptions {
 export class Publisher {
   private published: Published | undefined;
   private readonly html: HtmlRenderer;
+  private readonly feeds = new FeedRenderer();
   private running: Promise<void> | undefined;
   private pending = false;
-  private scheduled = false;
+  private scheduled: NodeJS.Immediate | undefined;
   private timer: NodeJS.Timeout | undefined;
-  readonly stats: PublisherStats = { builds: 0, lastBuildMs: 0, lastPublishMs: 0, failures: 0 };
+  readonly stats: PublisherStats = { builds: 0, lastBuildMs: 0, lastPublishMs: 0, failures: 0, stages: {} };
 
   constructor(private readonly options: PublisherOptions) {
     this.html = new HtmlRenderer(options.assetVersion);
@@ -90,15 +94,19 @@ export class Publisher {
       return;
     }
     if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
+    this.scheduled = setImmediate(() => {
+      this.scheduled = undefined;
       void this.rebuild().catch(() => undefined);
     });
   }
 
   /** Rebuilds now, or joins the build under way (which then runs once more). Resolves when the new bytes are served. */
   rebuild(): Promise<void> {
+    // A rebuild asked for now covers one that a write had scheduled for the next tick.
+    if (this.scheduled) {
+      clearImmediate(this.scheduled);
+      this.scheduled = undefined;
+    }
     if (this.running) {
       this.pending = true;
       return this.running;
@@ -155,36 +163,58 @@ export class Publisher {
 
   private async buildOnce(): Promise<void> {
     const started = performance.now();
+    const stages: Record<string, number> = {};
+    let mark = started;
+    let busy = 0;
+    // Each stage runs in one go; between stages the event loop serves the requests that arrived, so
+    // none waits for a whole rebuild. Requests keep reading the previous bytes until the swap.
+    const stage = async (name: string) => {
+      const t = performance.now();
+      stages[name] = Math.round((t - mark) * 10) / 10;
+      busy += t - mark;
+      await new Promise((resolve) => setImmediate(resolve));
+      mark = performance.now();
+    };
     const { store, page, demo, clock } = this.options;
     const now = clock();
     const firstDay = addDays(dayKey(now, page.time_zone), -100);
-    const snapshot = buildSnapshot({
-      page,
-      demo,
-      now,
-      components: store.components.list(),
-      incidents: store.incidents.listAll(),
-      daily: store.history.dailySince(firstDay),
-      monitoring: monitoringState(store),
-      latency: this.latency(now),
-    });
+    const components = store.components.list();
+    const incidents = store.incidents.listAll();
+    const daily = store.history.dailySince(firstDay);
+    const monitoring = monitoringState(store);
+    const latency = this.latency(now);
+    await stage('load');
+    const snapshot = buildSnapshot({ page, demo, now, components, incidents, daily, monitoring, latency });
+    await stage('snapshot');
     const bodies = new Map<string, [string, string]>();
     for (const [path, doc] of Object.entries(statuspageDocuments(snapshot))) bodies.set(path, [JSON_TYPE, JSON.stringify(doc)]);
+    await stage('json');
     const html = this.html.render(snapshot);
     for (const [path, body] of html.pages) bodies.set(path, [HTML, body]);
-    const feeds = renderFeeds(snapshot);
+    await stage('html');
+    const feeds = this.feeds.render(snapshot);
     bodies.set('/history.rss', ['application/rss+xml; charset=utf-8', feeds.rss]);
     bodies.set('/history.atom', ['application/atom+xml; charset=utf-8', feeds.atom]);
-    this.stats.lastBuildMs = performance.now() - started;
+    await stage('feeds');
+    this.stats.lastBuildMs = busy;
 
     const previous = this.published;
-    const entries = await Promise.all(
-      [...bodies].map(async ([path, [type, body]]) => [path, await makeResource(type, body, previous?.resources.get(path), now)] as const),
-    );
+    const resources = new Map<string, Resource>();
+    // Few at a time: hundreds of zlib streams at once cost more memory than they save time.
+    const queue = [...bodies];
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const [path, [type, body]] = next;
+        resources.set(path, await makeResource(type, body, previous?.resources.get(path), now));
+      }
+    };
+    await Promise.all(Array.from({ length: COMPRESSION_CONCURRENCY }, worker));
     const notFound = await makeResource(HTML, html.notFound, previous?.notFound, now);
-    this.published = { snapshot, resources: new Map(entries), notFound };
+    stages.compress = Math.round((performance.now() - mark) * 10) / 10;
+    this.published = { snapshot, resources, notFound };
     this.stats.builds++;
     this.stats.lastPublishMs = performance.now() - started;
+    this.stats.stages = stages;
   }
 }
 

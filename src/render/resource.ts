@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { brotliCompress, constants, gzip } from 'node:zlib';
+import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from 'node:zlib';
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
+
+/**
+ * Below this size a body is compressed synchronously: a fraction of a millisecond, where the
+ * asynchronous stream machinery alone costs more than that on the main thread. Larger bodies go to
+ * libuv's thread pool so a big page never stalls the requests being served meanwhile.
+ */
+const SYNC_BELOW = 64 * 1024;
 
 /** One public response, ready to send: bytes in each encoding, validators and type. */
 export interface Resource {
@@ -16,32 +23,20 @@ export interface Resource {
   /** When these bytes last changed (HTTP date precision: seconds). */
   lastModified: number;
   lastModifiedHttp: string;
+  /** The text the bytes were made from: an identical rebuild is recognised without hashing. */
+  source: string;
 }
 
 /** Bodies under this size are not worth compressing; the encodings share the identity bytes. */
 const MIN_COMPRESS = 512;
 
-/**
- * Compresses in libuv's thread pool, off the event loop, so a rebuild never stalls requests that are
- * being served from the previous set of resources meanwhile.
- */
+/** Builds a resource, or returns the previous one when its bytes did not change (same ETag and Last-Modified). */
 export async function makeResource(contentType: string, body: string, previous: Resource | undefined, now: number): Promise<Resource> {
+  if (previous && previous.source === body && previous.contentType === contentType) return previous;
   const identity = Buffer.from(body, 'utf8');
   const etag = createHash('sha256').update(identity).digest('base64url').slice(0, 27);
-  if (previous && previous.etag === etag && previous.contentType === contentType) return previous;
-  const small = identity.length < MIN_COMPRESS;
-  const [gz, br] = small
-    ? [identity, identity]
-    : await Promise.all([
-        gzipAsync(identity, { level: 9 }),
-        brotliAsync(identity, {
-          params: {
-            [constants.BROTLI_PARAM_QUALITY]: 9,
-            [constants.BROTLI_PARAM_MODE]: contentType.startsWith('application/json') ? constants.BROTLI_MODE_GENERIC : constants.BROTLI_MODE_TEXT,
-            [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
-          },
-        }),
-      ]);
+  if (previous && previous.etag === etag && previous.contentType === contentType) return { ...previous, source: body };
+  const [gz, br] = await compress(identity, contentType);
   const lastModified = Math.floor(now / 1000) * 1000;
   return {
     contentType,
@@ -51,5 +46,22 @@ export async function makeResource(contentType: string, body: string, previous: 
     etag,
     lastModified,
     lastModifiedHttp: new Date(lastModified).toUTCString(),
+    source: body,
   };
+}
+
+async function compress(identity: Buffer, contentType: string): Promise<[Buffer, Buffer]> {
+  if (identity.length < MIN_COMPRESS) return [identity, identity];
+  const brotli = {
+    params: {
+      [constants.BROTLI_PARAM_MODE]: contentType.startsWith('application/json') ? constants.BROTLI_MODE_GENERIC : constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
+      // A window just big enough for the body: the encoder's memory and set-up time follow it.
+      [constants.BROTLI_PARAM_LGWIN]: Math.min(24, Math.max(16, Math.ceil(Math.log2(identity.length)))),
+      // Large pages are rebuilt on every status change: a lighter quality keeps publishing quick.
+      [constants.BROTLI_PARAM_QUALITY]: identity.length < SYNC_BELOW ? 9 : 5,
+    },
+  };
+  if (identity.length < SYNC_BELOW) return [gzipSync(identity, { level: 9 }), brotliCompressSync(identity, brotli)];
+  return Promise.all([gzipAsync(identity, { level: 6 }), brotliAsync(identity, brotli)]);
 }

@@ -66,7 +66,8 @@ export interface SnapshotInput {
   now: number;
   components: Component[];
   incidents: Incident[];
-  daily: DailyStatus[];
+  /** Daily status rows by component, from the first day of the window on. */
+  daily: Map<string, DailyStatus[]>;
   monitoring?: MonitoringState;
   latency?: Map<string, LatencyPoint[]>;
 }
@@ -89,12 +90,8 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
 
   const window = uptimeWindow(now, tz, UPTIME_DAYS);
   const dailyByComponent = new Map<string, Map<string, StatusSeconds>>();
-  for (const row of input.daily) {
-    let days = dailyByComponent.get(row.componentId);
-    if (!days) dailyByComponent.set(row.componentId, (days = new Map()));
-    days.set(row.day, row.seconds);
-  }
-  const incidentDays = incidentsByComponentAndDay(incidents, window[0]!, now, tz);
+  for (const [componentId, rows] of input.daily) dailyByComponent.set(componentId, new Map(rows.map((r) => [r.day, r.seconds])));
+  const incidentDays = incidentsByComponentAndDay(incidents, window.days[0]!, now, tz);
 
   const names = new Map(input.components.map((c) => [c.id, c.name]));
   const causes = rootCauses(leaves.map((c) => ({ id: c.id, status: c.status, dependsOn: c.dependsOn })));
@@ -119,7 +116,6 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
             },
             window,
             now,
-            tz,
           ),
     });
   }
@@ -168,7 +164,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     activeMaintenances,
     upcomingMaintenances,
     recentDays,
-    uptimeWindow: window,
+    uptimeWindow: window.days,
     monitoring: input.monitoring ?? { interrupted: false, since: null },
   };
 }

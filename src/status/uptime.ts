@@ -1,5 +1,4 @@
-import { splitByDay } from '../store/history.js';
-import { addDays, dayKey } from '../util/time.js';
+import { addDays, dayKey, startOfDay } from '../util/time.js';
 import { worstStatus } from './indicator.js';
 import { COMPONENT_STATUSES, emptySeconds, type ComponentStatus, type StatusSeconds } from './types.js';
 
@@ -47,19 +46,30 @@ export interface UptimeInput {
   incidentsByDay: Map<string, DayIncident[]>;
 }
 
-/** The last `days` calendar days, oldest first, ending today in the page's time zone. */
-export function uptimeWindow(now: number, timeZone: string, days: number): string[] {
-  const today = dayKey(now, timeZone);
-  return Array.from({ length: days }, (_, i) => addDays(today, i - days + 1));
+/** The last `days` calendar days, oldest first, ending today, with the instant each starts (and one past the end). */
+export interface UptimeWindow {
+  days: string[];
+  /** starts[i] is when days[i] begins in the page's time zone; starts[days.length] is tomorrow's start. */
+  starts: number[];
 }
 
-export function componentUptime(input: UptimeInput, window: string[], now: number, timeZone: string): ComponentUptime {
-  const open = new Map<string, number>(
-    input.current.since < now ? splitByDay(Math.max(input.current.since, 0), now, timeZone) : [],
-  );
-  const days = window.map((day): UptimeDay => {
+export function uptimeWindow(now: number, timeZone: string, length: number): UptimeWindow {
+  const today = dayKey(now, timeZone);
+  const days = Array.from({ length }, (_, i) => addDays(today, i - length + 1));
+  return { days, starts: [...days, addDays(today, 1)].map((d) => startOfDay(d, timeZone)) };
+}
+
+export function componentUptime(input: UptimeInput, window: UptimeWindow, now: number): ComponentUptime {
+  // Seconds of the still-open interval (current status since `since`) falling on each day.
+  const since = Math.max(input.current.since, 0);
+  const openSeconds = (i: number) => {
+    const from = Math.max(since, window.starts[i]!);
+    const to = Math.min(now, window.starts[i + 1]!);
+    return to > from ? Math.round((to - from) / 1000) : 0;
+  };
+  const days = window.days.map((day, i): UptimeDay => {
     const seconds = { ...(input.daily.get(day) ?? emptySeconds()) };
-    seconds[input.current.status] += open.get(day) ?? 0;
+    seconds[input.current.status] += openSeconds(i);
     const tracked = input.startDate !== null && day < input.startDate ? 0 : trackedSeconds(seconds);
     const incidents = input.incidentsByDay.get(day) ?? [];
     if (tracked === 0) return { day, uptime: null, worst: null, trackedSeconds: 0, downSeconds: 0, incidents };

@@ -22,6 +22,11 @@ export function splitByDay(from: number, to: number, timeZone: string): [string,
 export class HistoryStore {
   private readonly credit: Record<ComponentStatus, Statement>;
   private readonly since: Statement;
+  private readonly sinceFor: Statement;
+  /** Rows per component from `cachedFrom` on; components credited since the last read are reloaded alone. */
+  private cache = new Map<string, DailyStatus[]>();
+  private cachedFrom: string | undefined;
+  private readonly dirty = new Set<string>();
 
   constructor(private readonly db: Db) {
     this.credit = Object.fromEntries(
@@ -34,6 +39,7 @@ export class HistoryStore {
       ]),
     ) as Record<ComponentStatus, Statement>;
     this.since = db.prepare(`SELECT * FROM component_daily_status WHERE day >= ? ORDER BY component_id, day`);
+    this.sinceFor = db.prepare(`SELECT * FROM component_daily_status WHERE component_id = ? AND day >= ? ORDER BY day`);
   }
 
   /** Adds the time [from, to) spent in one status. Call inside the caller's transaction. */
@@ -41,13 +47,32 @@ export class HistoryStore {
     for (const [day, seconds] of splitByDay(from, to, timeZone)) {
       if (seconds > 0) this.credit[status].run(componentId, day, seconds);
     }
+    // Marked even if the caller's transaction rolls back: a needless reload, never a stale row.
+    this.dirty.add(componentId);
   }
 
-  dailySince(firstDay: string): DailyStatus[] {
-    return (this.since.all(firstDay) as Record<string, string | number>[]).map((row) => {
-      const seconds = emptySeconds();
-      for (const s of COMPONENT_STATUSES) seconds[s] = row[`${s}_s`] as number;
-      return { componentId: row.component_id as string, day: row.day as string, seconds };
-    });
+  /** Daily rows from firstDay on, by component. Read on every rebuild, so only changed components are reloaded. */
+  dailySince(firstDay: string): Map<string, DailyStatus[]> {
+    if (this.cachedFrom !== firstDay) {
+      this.cache = new Map();
+      for (const row of (this.since.all(firstDay) as Record<string, string | number>[]).map(toDaily)) {
+        const list = this.cache.get(row.componentId);
+        if (list) list.push(row);
+        else this.cache.set(row.componentId, [row]);
+      }
+      this.cachedFrom = firstDay;
+      this.dirty.clear();
+    }
+    for (const componentId of this.dirty) {
+      this.cache.set(componentId, (this.sinceFor.all(componentId, firstDay) as Record<string, string | number>[]).map(toDaily));
+    }
+    this.dirty.clear();
+    return this.cache;
   }
+}
+
+function toDaily(row: Record<string, string | number>): DailyStatus {
+  const seconds = emptySeconds();
+  for (const s of COMPONENT_STATUSES) seconds[s] = row[`${s}_s`] as number;
+  return { componentId: row.component_id as string, day: row.day as string, seconds };
 }

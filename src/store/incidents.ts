@@ -89,6 +89,8 @@ export class IncidentStore {
   private readonly selectUpdateComponents: Statement;
   private readonly lastComponentStatus: Statement;
   private readonly componentStatus: Statement;
+  /** listAll() is read on every snapshot rebuild; incidents change far less often than statuses. */
+  private cached: Incident[] | undefined;
 
   constructor(
     private readonly db: Db,
@@ -134,6 +136,11 @@ export class IncidentStore {
     this.componentStatus = db.prepare('SELECT status FROM components WHERE id = ?');
   }
 
+  private changed(): void {
+    this.cached = undefined;
+    this.onChange();
+  }
+
   createIncident(input: NewIncident): string {
     return this.create('incident', input, { startedAt: input.first.displayAt ?? input.first.at });
   }
@@ -174,7 +181,7 @@ export class IncidentStore {
       for (const componentId of input.componentIds) this.insertIncidentComponent.run(id, componentId);
       this.appendUpdate(id, input.first);
     })();
-    this.onChange();
+    this.changed();
     return id;
   }
 
@@ -184,14 +191,14 @@ export class IncidentStore {
       if (!this.selectIncident.get(incidentId)) throw new Error(`unknown incident ${incidentId}`);
       return this.appendUpdate(incidentId, update);
     })();
-    this.onChange();
+    this.changed();
     return updateId;
   }
 
   setPostmortem(incidentId: string, body: string, at: number): void {
     const result = this.setPostmortemStmt.run(body, at, at, incidentId);
     if (result.changes === 0) throw new Error(`unknown incident ${incidentId}`);
-    this.onChange();
+    this.changed();
   }
 
   private appendUpdate(incidentId: string, update: NewUpdate): string {
@@ -210,8 +217,13 @@ export class IncidentStore {
     return id;
   }
 
-  /** Every incident and maintenance with its components and updates, newest first; four queries. */
+  /** Every incident and maintenance with its components and updates, newest first; four queries, cached until a write. */
   listAll(): Incident[] {
+    this.cached ??= this.load();
+    return this.cached;
+  }
+
+  private load(): Incident[] {
     const components = groupBy(this.selectIncidentComponents.all() as { incident_id: string; component_id: string }[], (r) => r.incident_id);
     const affected = groupBy(
       this.selectUpdateComponents.all() as { update_id: string; component_id: string; old_status: ComponentStatus; new_status: ComponentStatus }[],

@@ -40,11 +40,27 @@ export function wallTime(ms: number, timeZone: string): WallTime {
   return out as unknown as WallTime;
 }
 
+// Offsets only change on quarter hours (DST switches happen at :00, :30 or :45), so one Intl call
+// per zone and quarter hour is enough. Intl formatting costs microseconds; a snapshot asks thousands
+// of times. Bounded: cleared when full.
+const QUARTER = 15 * MINUTE;
+const offsetCache = new Map<string, Map<number, number>>();
+const OFFSET_CACHE_LIMIT = 50_000;
+
 /** Offset of the time zone from UTC at that instant, in minutes (east positive). */
 export function offsetMinutes(ms: number, timeZone: string): number {
-  const w = wallTime(ms, timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / MINUTE);
+  let zone = offsetCache.get(timeZone);
+  if (!zone) offsetCache.set(timeZone, (zone = new Map()));
+  const bucket = Math.floor(ms / QUARTER);
+  let offset = zone.get(bucket);
+  if (offset === undefined) {
+    const at = bucket * QUARTER;
+    const w = wallTime(at, timeZone);
+    offset = Math.round((Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - at) / MINUTE);
+    if (zone.size >= OFFSET_CACHE_LIMIT) zone.clear();
+    zone.set(bucket, offset);
+  }
+  return offset;
 }
 
 const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
@@ -52,24 +68,30 @@ const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
 /** ISO 8601 with the page time zone's offset, as Statuspage writes it: 2024-03-01T10:15:00.000+01:00. */
 export function isoInZone(ms: number, timeZone: string): string {
   const offset = offsetMinutes(ms, timeZone);
+  if (offset === 0) return new Date(ms).toISOString();
   const local = new Date(ms + offset * MINUTE).toISOString().slice(0, 23);
-  if (offset === 0) return `${local}Z`;
   return `${local}${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
 }
 
 /** Calendar day (YYYY-MM-DD) of the instant in the time zone. */
 export function dayKey(ms: number, timeZone: string): string {
-  const w = wallTime(ms, timeZone);
-  return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
+  return new Date(ms + offsetMinutes(ms, timeZone) * MINUTE).toISOString().slice(0, 10);
 }
+
+const dayStartCache = new Map<string, number>();
 
 /** The instant a calendar day starts in the time zone (handles DST days of 23 or 25 hours). */
 export function startOfDay(day: string, timeZone: string): number {
+  const key = `${timeZone}|${day}`;
+  const cached = dayStartCache.get(key);
+  if (cached !== undefined) return cached;
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   const guess = Date.UTC(y, m - 1, d);
   // Two passes settle the offset even when the day starts right after a DST switch.
   let start = guess - offsetMinutes(guess, timeZone) * MINUTE;
   start = guess - offsetMinutes(start, timeZone) * MINUTE;
+  if (dayStartCache.size >= OFFSET_CACHE_LIMIT) dayStartCache.clear();
+  dayStartCache.set(key, start);
   return start;
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Publisher } from '../render/publisher.js';
 import type { Resource } from '../render/resource.js';
-import { etagFor, isNotModified, negotiateEncoding } from './conditional.js';
+import { etagFor, isNotModified, negotiateEncoding, type Encoding } from './conditional.js';
 import { securityHeaders } from './security.js';
 
 /** Short enough that a CDN in front follows an outage within seconds; stale copies cover our own outages. */
@@ -28,26 +28,56 @@ export async function publicRoutes(app: FastifyInstance, opts: { publisher: Publ
   const html = securityHeaders({ html: true, hsts: opts.secureTransport });
   const data = securityHeaders({ html: false, hsts: opts.secureTransport });
 
+  // Every header of a response is fixed once its bytes are: build each set once per resource and
+  // encoding, and write it straight to the socket. This is the hot path of a traffic spike.
+  const prepared = new WeakMap<Resource, Map<string, Record<string, string | number>>>();
+  const headersFor = (resource: Resource, encoding: Encoding | 'not-found' | 'not-modified') => {
+    let byEncoding = prepared.get(resource);
+    if (!byEncoding) prepared.set(resource, (byEncoding = new Map()));
+    let headers = byEncoding.get(encoding);
+    if (!headers) {
+      const isHtml = resource.contentType.startsWith('text/html');
+      headers = { ...(isHtml ? html : data), ...(isHtml ? {} : { 'access-control-allow-origin': '*' }) };
+      if (encoding === 'not-found') {
+        Object.assign(headers, { 'cache-control': 'public, max-age=15', 'content-type': resource.contentType, 'content-length': resource.identity.length });
+      } else {
+        const sent = encoding === 'not-modified' ? 'identity' : encoding;
+        Object.assign(headers, {
+          'cache-control': PUBLIC_CACHE_CONTROL,
+          vary: 'Accept-Encoding',
+          'last-modified': resource.lastModifiedHttp,
+        });
+        if (encoding !== 'not-modified') {
+          Object.assign(headers, {
+            etag: etagFor(resource, sent),
+            'content-type': resource.contentType,
+            'content-length': bodyFor(resource, sent).length,
+            ...(sent === 'identity' ? {} : { 'content-encoding': sent }),
+          });
+        }
+      }
+      byEncoding.set(encoding, headers);
+    }
+    return headers;
+  };
+
   const send = (request: FastifyRequest, reply: FastifyReply, resource: Resource, status = 200) => {
-    const isHtml = resource.contentType.startsWith('text/html');
-    reply.headers(isHtml ? html : data);
-    if (!isHtml) reply.header('access-control-allow-origin', '*');
+    reply.hijack();
+    const res = reply.raw;
+    const head = request.method === 'HEAD';
     if (status !== 200) {
-      reply.header('cache-control', 'public, max-age=15');
-      return reply.code(status).type(resource.contentType).send(resource.identity);
+      res.writeHead(status, headersFor(resource, 'not-found'));
+      res.end(head ? undefined : resource.identity);
+      return;
     }
-    const encoding = resource.gzip === resource.identity ? 'identity' : negotiateEncoding(request.headers['accept-encoding']);
-    reply
-      .header('cache-control', PUBLIC_CACHE_CONTROL)
-      .header('vary', 'Accept-Encoding')
-      .header('etag', etagFor(resource, encoding))
-      .header('last-modified', resource.lastModifiedHttp);
+    const encoding: Encoding = resource.gzip === resource.identity ? 'identity' : negotiateEncoding(request.headers['accept-encoding']);
     if (isNotModified(resource, request.headers['if-none-match'], request.headers['if-modified-since'])) {
-      return reply.code(304).send();
+      res.writeHead(304, { ...headersFor(resource, 'not-modified'), etag: etagFor(resource, encoding) });
+      res.end();
+      return;
     }
-    reply.type(resource.contentType);
-    if (encoding === 'identity') return reply.send(resource.identity);
-    return reply.header('content-encoding', encoding).send(encoding === 'br' ? resource.br : resource.gzip);
+    res.writeHead(200, headersFor(resource, encoding));
+    res.end(head ? undefined : bodyFor(resource, encoding));
   };
 
   const serve = (key: string) => (request: FastifyRequest, reply: FastifyReply) => {
@@ -88,4 +118,8 @@ export async function publicRoutes(app: FastifyInstance, opts: { publisher: Publ
     }
     return send(request, reply, publisher.current.notFound, 404);
   });
+}
+
+function bodyFor(resource: Resource, encoding: Encoding): Buffer {
+  return encoding === 'br' ? resource.br : encoding === 'gzip' ? resource.gzip : resource.identity;
 }

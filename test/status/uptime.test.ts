@@ -32,9 +32,11 @@ describe('componentUptime', () => {
   const window = uptimeWindow(now, TZ, 90);
 
   it('windows 90 days ending today', () => {
-    expect(window).toHaveLength(90);
-    expect(window.at(-1)).toBe('2026-11-22');
-    expect(window[0]).toBe('2026-08-25');
+    expect(window.days).toHaveLength(90);
+    expect(window.days.at(-1)).toBe('2026-11-22');
+    expect(window.days[0]).toBe('2026-08-25');
+    expect(window.starts).toHaveLength(91);
+    expect(window.starts.at(-1)).toBe(startOfDay('2026-11-23', TZ));
   });
 
   it('weights partial outages at 30% and adds the open interval of the current status', () => {
@@ -46,7 +48,6 @@ describe('componentUptime', () => {
       { daily, current: { status: 'operational', since: startOfDay('2026-11-22', TZ) }, startDate: null, incidentsByDay: new Map() },
       window,
       now,
-      TZ,
     );
     const day = (d: string) => u.days.find((x) => x.day === d)!;
     expect(day('2026-11-19').uptime).toBeNull();
@@ -68,7 +69,6 @@ describe('componentUptime', () => {
       { daily, current: { status: 'degraded_performance', since: now }, startDate: '2026-11-21', incidentsByDay: new Map() },
       window,
       now,
-      TZ,
     );
     expect(u.days.find((d) => d.day === '2026-11-20')!.uptime).toBeNull();
     expect(u.days.find((d) => d.day === '2026-11-21')).toMatchObject({ uptime: 1, worst: 'degraded_performance' });
@@ -80,7 +80,6 @@ describe('componentUptime', () => {
       { daily: new Map(), current: { status: 'major_outage', since: now - 2 * DAY }, startDate: null, incidentsByDay: new Map() },
       window,
       now,
-      TZ,
     );
     expect(u.days.slice(-3).map((d) => d.uptime)).toEqual([0, 0, 0]);
     expect(u.uptime90).toBe(0);
