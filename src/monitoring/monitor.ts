@@ -52,7 +52,8 @@ export class Monitor {
   handle(observations: Observation[]): void {
     const { store } = this.options;
     const recorded: RecordedResult[] = [];
-    const touched = new Set<string>();
+    // Component -> when the result that changed it was observed: the status changes at that moment.
+    const touched = new Map<string, number>();
     for (const { probeId, at, result } of observations) {
       const probe = this.probes.get(probeId);
       const before = this.states.get(probeId);
@@ -61,16 +62,16 @@ export class Monitor {
       this.states.set(probeId, state);
       this.latest.set(probeId, { outcome: result.outcome, at });
       recorded.push({ probeId, at, result, state, confirmedChanged: changed });
-      if (changed && probe.component) touched.add(probe.component);
+      if (changed && probe.component) touched.set(probe.component, Math.max(at, touched.get(probe.component) ?? 0));
     }
     if (recorded.length === 0) return;
     const now = this.options.clock();
     store.db.transaction(() => {
       store.probes.record(recorded);
-      const wasImpaired = this.updateImpairment(now);
+      const recovered = this.updateImpairment(now);
       if (this.impaired) return;
-      const components = wasImpaired ? this.componentsWithProbes() : touched;
-      for (const componentId of components) this.applyComponentStatus(componentId, recorded, now);
+      const components = recovered ? new Map([...this.componentsWithProbes()].map((id) => [id, now])) : touched;
+      for (const [componentId, at] of components) this.applyComponentStatus(componentId, recorded, at);
     })();
   }
 
