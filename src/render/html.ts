@@ -184,11 +184,11 @@ class ViewContext {
     const key = `${this.s.page.time_zone}|${d.day}|${d.uptime}|${d.worst}|${d.downSeconds}|${d.incidents.map((i) => i.id).join(',')}`;
     let html = barCache.get(key);
     if (html === undefined) {
-      const label = this.dates.day(d.day);
+      const label = this.dates.shortDay(d.day);
       let cls = 'nd';
       let text = `${label}: no data`;
       if (d.uptime !== null && d.worst !== null) {
-        const parts = [`${label}: ${percent(d.uptime)} uptime`];
+        const parts = [d.uptime === 1 ? `${label}: no downtime` : `${label}: ${percent(d.uptime)} uptime`];
         if (d.worst !== 'operational') parts.push(`worst status ${STATUS_LABEL[d.worst].toLowerCase()}`);
         if (d.downSeconds > 0) parts.push(`${duration(d.downSeconds)} down`);
         if (d.incidents.length > 0) parts.push(`incidents: ${d.incidents.map((i) => i.name).join('; ')}`);

@@ -79,9 +79,9 @@ describe('public routes', () => {
     expect(body.match(/<ol class="bars"/g)).toHaveLength(4);
     // database: partial outage for the last 30 of the 30 minutes tracked today; weighted at 30%
     expect(body).toContain(
-      '<li class="u-po"><span>22 Nov 2026: 70.00% uptime, worst status partial outage, 9 min down, incidents: Slow queries; Database failover</span></li>',
+      '<li class="u-po"><span>22 Nov: 70.00% uptime, worst status partial outage, 9 min down, incidents: Slow queries; Database failover</span></li>',
     );
-    expect(body).toContain('<li class="u-nd"><span>21 Nov 2026: no data</span></li>');
+    expect(body).toContain('<li class="u-nd"><span>21 Nov: no data</span></li>');
   });
 
   it('paginates history by month, three months a page', async () => {
