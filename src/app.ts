@@ -11,6 +11,7 @@ import { projectRoot } from './util/paths.js';
 import { systemClock, type Clock } from './util/time.js';
 import { installErrorHandler } from './web/errors.js';
 import { healthRoutes } from './web/health.js';
+import { managementApi } from './web/api-v1.js';
 import { heartbeatRoutes } from './web/heartbeats.js';
 import { publicRoutes } from './web/public.js';
 import { Monitor } from './monitoring/monitor.js';
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(healthRoutes, { db: deps.db, publisher, clock });
   await app.register(heartbeatRoutes, { store, monitor, clock });
+  await app.register(managementApi, { store, publisher, clock, pageId: deps.config.page.id });
   await app.register(publicRoutes, { publisher, secureTransport: deps.config.page.url.startsWith('https:') });
   return app;
 }

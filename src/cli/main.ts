@@ -1,4 +1,5 @@
 import { checkConfig } from './check-config.js';
+import { apiKey } from './api-key.js';
 import { heartbeatToken } from './heartbeat-token.js';
 
 const [command, ...args] = process.argv.slice(2);
@@ -9,10 +10,13 @@ switch (command) {
   case 'heartbeat-token':
     process.exitCode = heartbeatToken(args[0]);
     break;
+  case 'api-key':
+    process.exitCode = apiKey(args);
+    break;
   case 'start':
     await import('../server.js');
     break;
   default:
-    console.error('usage: outpost <check-config FILE | heartbeat-token PROBE_ID | start>');
+    console.error('usage: outpost <check-config FILE | heartbeat-token PROBE_ID | api-key create NAME | start>');
     process.exitCode = 2;
 }

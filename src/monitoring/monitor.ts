@@ -119,14 +119,13 @@ export class Monitor {
     const probes = [...this.probes.values()].filter((p) => p.component === componentId);
     const status = automatedStatus(probes.map((p) => this.states.get(p.id)?.confirmed ?? 'up'));
     const component = store.components.get(componentId);
-    if (!status || !component || component.status === status) return;
-    // Maintenance owns the component's status for its window: no outage is announced during it.
-    if (component.status === 'under_maintenance') return;
+    if (!status || !component || component.automatedStatus === status) return;
     const failing = probes
       .map((p) => ({ p, r: recorded.find((x) => x.probeId === p.id)?.result }))
       .filter(({ p, r }) => r && this.states.get(p.id)?.confirmed !== 'up')
       .map(({ p, r }) => `${p.id}: ${r!.layer ?? 'ok'}${r!.code ? ` ${r!.code}` : ''}`);
     const cause = failing.length > 0 ? `probes ${failing.join('; ')}` : 'probes recovered';
-    store.components.setStatus(componentId, status, cause, now);
+    // An override (operator, incident, maintenance window) keeps the shown status; automation is remembered beneath it.
+    store.components.setAutomated(componentId, status, cause, now);
   }
 }

@@ -3,6 +3,7 @@ import type { Snapshot } from '../status/snapshot.js';
 import type { Incident } from '../status/types.js';
 import { escapeHtml } from './escape.js';
 import { Dates, UPDATE_STATUS_LABEL } from './format.js';
+import { incidentFingerprint } from './fingerprint.js';
 import { renderMarkdown } from './markdown.js';
 
 export const FEED_ITEMS = 50;
@@ -21,7 +22,7 @@ export class FeedRenderer {
   /** The feeds change only when an incident does; a status change elsewhere reuses the last rendering. */
   render(s: Snapshot): { rss: string; atom: string } {
     const items = [...s.incidents, ...s.maintenances].sort((a, b) => latestActivity(b) - latestActivity(a)).slice(0, FEED_ITEMS);
-    const fingerprint = items.map((i) => `${i.id}:${i.updatedAt}:${i.updates.length}:${i.postmortemPublishedAt ?? ''}`).join(',');
+    const fingerprint = items.map(incidentFingerprint).join('\u0001');
     if (this.last?.fingerprint !== fingerprint) this.last = { fingerprint, feeds: renderFeeds(s, items) };
     return this.last.feeds;
   }

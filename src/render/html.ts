@@ -7,6 +7,7 @@ import { isoInZone } from '../util/time.js';
 import { Dates, IMPACT_LABEL, INDICATOR_CLASS, percent, duration, STATUS_CLASS, STATUS_LABEL, UPDATE_STATUS_LABEL } from './format.js';
 import { LATENCY_HOURS, latencyChart } from './latency-chart.js';
 import { renderMarkdown } from './markdown.js';
+import { incidentFingerprint } from './fingerprint.js';
 import { escapeHtml } from './escape.js';
 import type { UptimeDay } from '../status/uptime.js';
 
@@ -95,9 +96,6 @@ export class HtmlRenderer {
   }
 }
 
-function incidentFingerprint(i: Incident): string {
-  return `${i.id}:${i.updatedAt}:${i.postmortemPublishedAt ?? ''}:${i.updates.map((u) => u.updatedAt).join(',')}`;
-}
 
 /** Turns snapshot data into the plain, pre-formatted values the templates print. */
 class ViewContext {

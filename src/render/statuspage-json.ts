@@ -7,6 +7,29 @@ import { isoInZone } from '../util/time.js';
  * Atlassian's API read these unchanged. Outpost's own additions live under an `outpost` key.
  */
 export function statuspageDocuments(s: Snapshot): Record<string, unknown> {
+  const { page, status, incident, components } = serializers(s);
+  const unresolved = s.unresolvedIncidents.map(incident);
+  const outpost = {
+    monitoring: { interrupted: s.monitoring.interrupted, since: s.monitoring.since === null ? null : isoInZone(s.monitoring.since, s.page.time_zone) },
+    ...(s.demo ? { demo: true } : {}),
+  };
+  const upcoming = s.upcomingMaintenances.map(incident);
+  const active = s.activeMaintenances.map(incident);
+
+  return {
+    '/api/v2/summary.json': { page, components, incidents: unresolved, scheduled_maintenances: [...active, ...upcoming], status, outpost },
+    '/api/v2/status.json': { page, status, outpost },
+    '/api/v2/components.json': { page, components },
+    '/api/v2/incidents.json': { page, incidents: s.incidents.slice(0, 50).map(incident) },
+    '/api/v2/incidents/unresolved.json': { page, incidents: unresolved },
+    '/api/v2/scheduled-maintenances.json': { page, scheduled_maintenances: s.maintenances.slice(0, 50).map(incident) },
+    '/api/v2/scheduled-maintenances/upcoming.json': { page, scheduled_maintenances: upcoming },
+    '/api/v2/scheduled-maintenances/active.json': { page, scheduled_maintenances: active },
+  };
+}
+
+/** Statuspage's JSON shapes for one snapshot: shared by the public API v2 and the management API v1. */
+export function serializers(s: Snapshot) {
   const tz = s.page.time_zone;
   const iso = (ms: number | null) => (ms === null ? null : isoInZone(ms, tz));
   const pageId = s.page.id;
@@ -77,31 +100,7 @@ export function statuspageDocuments(s: Snapshot): Record<string, unknown> {
     ...(i.kind === 'maintenance' ? { scheduled_for: iso(i.scheduledFor), scheduled_until: iso(i.scheduledUntil) } : {}),
   });
 
-  const unresolved = s.unresolvedIncidents.map(incident);
-  const outpost = {
-    monitoring: { interrupted: s.monitoring.interrupted, since: iso(s.monitoring.since) },
-    ...(s.demo ? { demo: true } : {}),
-  };
-  const upcoming = s.upcomingMaintenances.map(incident);
-  const active = s.activeMaintenances.map(incident);
-
-  return {
-    '/api/v2/summary.json': {
-      page,
-      components,
-      incidents: unresolved,
-      scheduled_maintenances: [...active, ...upcoming],
-      status,
-      outpost,
-    },
-    '/api/v2/status.json': { page, status, outpost },
-    '/api/v2/components.json': { page, components },
-    '/api/v2/incidents.json': { page, incidents: s.incidents.slice(0, 50).map(incident) },
-    '/api/v2/incidents/unresolved.json': { page, incidents: unresolved },
-    '/api/v2/scheduled-maintenances.json': { page, scheduled_maintenances: s.maintenances.slice(0, 50).map(incident) },
-    '/api/v2/scheduled-maintenances/upcoming.json': { page, scheduled_maintenances: upcoming },
-    '/api/v2/scheduled-maintenances/active.json': { page, scheduled_maintenances: active },
-  };
+  return { page, status, component, incident, update, components, componentById };
 }
 
 function round(fraction: number | null): number | null {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { isNetworkProbe } from '../probes/registry.js';
 import { MINUTE, type Clock } from '../util/time.js';
+import { IncidentService } from '../operations/incidents.js';
 import { ProberHost } from './host.js';
 
 export interface Monitoring {
@@ -11,6 +12,7 @@ export interface Monitoring {
 
 const HEARTBEAT_CHECK_MS = 15_000;
 const HOUSEKEEPING_MS = 5 * MINUTE;
+const MAINTENANCE_CHECK_MS = 15_000;
 
 /**
  * Starts the automated half: the probe worker, the heartbeat judge and the housekeeping of results
@@ -18,6 +20,7 @@ const HOUSEKEEPING_MS = 5 * MINUTE;
  */
 export function startMonitoring(app: FastifyInstance, config: Config, clock: Clock): Monitoring {
   const { monitor, store } = app;
+  const maintenance = new IncidentService(store, clock);
   const host = new ProberHost({
     probes: config.probes.filter(isNetworkProbe),
     concurrency: config.monitoring.concurrency,
@@ -35,6 +38,8 @@ export function startMonitoring(app: FastifyInstance, config: Config, clock: Clo
 
   const timers = [
     setInterval(() => guard(() => monitor.judgeHeartbeats()), HEARTBEAT_CHECK_MS),
+    // Maintenance windows open and close by themselves at their edges.
+    setInterval(() => guard(() => maintenance.advanceMaintenances()), MAINTENANCE_CHECK_MS),
     setInterval(
       () =>
         guard(() => {
@@ -54,6 +59,7 @@ export function startMonitoring(app: FastifyInstance, config: Config, clock: Clo
     }
   };
   guard(() => monitor.judgeHeartbeats());
+  guard(() => maintenance.advanceMaintenances());
 
   return {
     host,

@@ -34,6 +34,10 @@ export interface Component {
   createdAt: number;
   updatedAt: number;
   dependsOn: string[];
+  /** What the probes last said, if the component has probes. */
+  automatedStatus: ComponentStatus | null;
+  /** An operator's (or an incident's, or a maintenance window's) override, which wins until cleared. */
+  manual: { status: ComponentStatus; reason: string; setAt: number } | null;
 }
 
 export interface AffectedComponent {

@@ -19,6 +19,10 @@ interface ComponentRow {
   hidden: number;
   created_at: number;
   updated_at: number;
+  automated_status: ComponentStatus | null;
+  manual_status: ComponentStatus | null;
+  manual_reason: string | null;
+  manual_set_at: number | null;
 }
 
 /** Group components get ids derived from their names; the prefix keeps them apart from declared ids. */
@@ -45,6 +49,8 @@ export class ComponentStore {
   private readonly insertDep: Statement;
   private readonly updateStatus: Statement;
   private readonly insertEvent: Statement;
+  private readonly updateAutomated: Statement;
+  private readonly updateManual: Statement;
 
   constructor(
     private readonly db: Db,
@@ -76,6 +82,8 @@ export class ComponentStore {
     this.deleteDeps = db.prepare('DELETE FROM component_dependencies');
     this.insertDep = db.prepare('INSERT INTO component_dependencies (component_id, depends_on_id) VALUES (?, ?)');
     this.updateStatus = db.prepare('UPDATE components SET status = ?, status_since = ?, updated_at = ? WHERE id = ?');
+    this.updateAutomated = db.prepare('UPDATE components SET automated_status = ? WHERE id = ?');
+    this.updateManual = db.prepare('UPDATE components SET manual_status = ?, manual_reason = ?, manual_set_at = ? WHERE id = ?');
     this.insertEvent = db.prepare(
       'INSERT INTO component_status_events (component_id, from_status, to_status, cause, at) VALUES (?, ?, ?, ?, ?)',
     );
@@ -158,6 +166,44 @@ export class ComponentStore {
     if (change) this.onChange();
     return change;
   }
+
+  /**
+   * What the probes say. It becomes the component's status unless an override (an operator, an
+   * incident, a maintenance window) holds it; either way it is kept, to return to later.
+   */
+  setAutomated(id: string, to: ComponentStatus, cause: string, at: number): StatusChange | undefined {
+    return this.db.transaction(() => {
+      const row = this.selectOne.get(id) as ComponentRow | undefined;
+      if (!row) throw new Error(`unknown component ${id}`);
+      this.updateAutomated.run(to, id);
+      return row.manual_status === null ? this.setStatus(id, to, cause, at) : undefined;
+    })();
+  }
+
+  /** An override: the component shows `to` until clearManual, whatever the probes say. */
+  setManual(id: string, to: ComponentStatus, reason: string, at: number): StatusChange | undefined {
+    return this.db.transaction(() => {
+      const change = this.setStatus(id, to, reason, at);
+      this.updateManual.run(to, reason, at, id);
+      return change;
+    })();
+  }
+
+  /** Hands the component back to automation: it takes the status its probes last gave it. */
+  clearManual(id: string, reason: string, at: number): StatusChange | undefined {
+    return this.db.transaction(() => {
+      const row = this.selectOne.get(id) as ComponentRow | undefined;
+      if (!row) throw new Error(`unknown component ${id}`);
+      if (row.manual_status === null) return undefined;
+      this.updateManual.run(null, null, null, id);
+      return this.setStatus(id, underlying(row), reason, at);
+    })();
+  }
+}
+
+/** The status a component returns to when an operator's override is cleared. */
+function underlying(row: ComponentRow): ComponentStatus {
+  return row.automated_status ?? 'operational';
 }
 
 function toComponent(row: ComponentRow, dependsOn: string[]): Component {
@@ -177,5 +223,7 @@ function toComponent(row: ComponentRow, dependsOn: string[]): Component {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     dependsOn,
+    automatedStatus: row.automated_status,
+    manual: row.manual_status === null ? null : { status: row.manual_status, reason: row.manual_reason ?? '', setAt: row.manual_set_at ?? 0 },
   };
 }

@@ -89,6 +89,12 @@ export class IncidentStore {
   private readonly selectUpdateComponents: Statement;
   private readonly lastComponentStatus: Statement;
   private readonly componentStatus: Statement;
+  private readonly updateFieldsStmt: Statement;
+  private readonly editUpdateStmt: Statement;
+  private readonly deleteUpdateStmt: Statement;
+  private readonly countUpdates: Statement;
+  private readonly updateOwner: Statement;
+  private readonly deleteIncidentStmt: Statement;
   /** listAll() is read on every snapshot rebuild; incidents change far less often than statuses. */
   private cached: Incident[] | undefined;
 
@@ -134,6 +140,13 @@ export class IncidentStore {
       SELECT uc.new_status FROM incident_update_components uc JOIN incident_updates u ON u.id = uc.update_id
       WHERE u.incident_id = ? AND uc.component_id = ? ORDER BY u.display_at DESC, u.created_at DESC LIMIT 1`);
     this.componentStatus = db.prepare('SELECT status FROM components WHERE id = ?');
+    this.updateFieldsStmt = db.prepare(`UPDATE incidents SET name = coalesce(@name, name), impact = coalesce(@impact, impact),
+      impact_override = CASE WHEN @set_override THEN @impact_override ELSE impact_override END, updated_at = @at WHERE id = @id`);
+    this.editUpdateStmt = db.prepare('UPDATE incident_updates SET body = ?, updated_at = ? WHERE id = ? AND incident_id = ?');
+    this.deleteUpdateStmt = db.prepare('DELETE FROM incident_updates WHERE id = ? AND incident_id = ?');
+    this.countUpdates = db.prepare('SELECT count(*) AS n FROM incident_updates WHERE incident_id = ?');
+    this.updateOwner = db.prepare('UPDATE incidents SET updated_at = ? WHERE id = ?');
+    this.deleteIncidentStmt = db.prepare('DELETE FROM incidents WHERE id = ?');
   }
 
   private changed(): void {
@@ -193,6 +206,48 @@ export class IncidentStore {
     })();
     this.changed();
     return updateId;
+  }
+
+  get(id: string): Incident | undefined {
+    return this.listAll().find((i) => i.id === id);
+  }
+
+  /** Renames or re-rates an incident; `impactOverride: null` clears the override. */
+  updateFields(id: string, fields: { name?: string; impact?: Incident['impact']; impactOverride?: Impact | null }, at: number): void {
+    const result = this.updateFieldsStmt.run({
+      id,
+      name: fields.name ?? null,
+      impact: fields.impact ?? null,
+      set_override: fields.impactOverride === undefined ? 0 : 1,
+      impact_override: fields.impactOverride ?? null,
+      at,
+    });
+    if (result.changes === 0) throw new Error(`unknown incident ${id}`);
+    this.changed();
+  }
+
+  /** Typos happen: an update's text can be corrected; its time and status stay. */
+  editUpdateBody(incidentId: string, updateId: string, body: string, at: number): void {
+    this.db.transaction(() => {
+      if (this.editUpdateStmt.run(body, at, updateId, incidentId).changes === 0) throw new Error(`unknown update ${updateId}`);
+      this.updateOwner.run(at, incidentId);
+    })();
+    this.changed();
+  }
+
+  /** Removes one update; an incident keeps at least one. */
+  deleteUpdate(incidentId: string, updateId: string, at: number): void {
+    this.db.transaction(() => {
+      if ((this.countUpdates.get(incidentId) as { n: number }).n <= 1) throw new Error('an incident keeps at least one update; delete the incident instead');
+      if (this.deleteUpdateStmt.run(updateId, incidentId).changes === 0) throw new Error(`unknown update ${updateId}`);
+      this.updateOwner.run(at, incidentId);
+    })();
+    this.changed();
+  }
+
+  delete(id: string): void {
+    if (this.deleteIncidentStmt.run(id).changes === 0) throw new Error(`unknown incident ${id}`);
+    this.changed();
   }
 
   setPostmortem(incidentId: string, body: string, at: number): void {

@@ -1,5 +1,6 @@
 import type { Db } from '../db/open.js';
 import { ComponentStore } from './components.js';
+import { ApiKeyStore } from './api-keys.js';
 import { HeartbeatStore } from './heartbeats.js';
 import { HistoryStore } from './history.js';
 import { IncidentStore } from './incidents.js';
@@ -16,6 +17,7 @@ export interface Store {
   probes: ProbeStore;
   heartbeats: HeartbeatStore;
   proberHealth: ProberHealthStore;
+  apiKeys: ApiKeyStore;
 }
 
 /**
@@ -33,5 +35,6 @@ export function createStore(db: Db, timeZone: () => string, onChange: () => void
     probes: new ProbeStore(db),
     heartbeats: new HeartbeatStore(db),
     proberHealth: new ProberHealthStore(db, onChange),
+    apiKeys: new ApiKeyStore(db),
   };
 }

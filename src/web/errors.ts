@@ -8,7 +8,9 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status < 500) {
-      return reply.code(status).send({ error: error.code ?? 'bad_request', message: error.message });
+      const code = status === 404 ? 'not_found' : status === 409 ? 'conflict' : status === 422 ? 'invalid' : (error.code ?? 'bad_request');
+      const details = (error as { errors?: unknown }).errors;
+      return reply.code(status).send({ error: code, message: error.message, ...(details ? { errors: details } : {}) });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(status).send({ error: 'internal_error', message: `internal error; request id ${request.id}` });

@@ -53,3 +53,36 @@ describe('server start with a bad config', () => {
     expect(existsSync(db)).toBe(false);
   });
 });
+
+describe('outpost api-key and heartbeat-token', () => {
+  it('creates a key shown once, lists it without the key, and revokes it', () => {
+    const file = join(dir, 'outpost.yaml');
+    writeFileSync(file, ACME_YAML);
+    const env = { ...process.env, OUTPOST_CONFIG: file, OUTPOST_DB: join(dir, 'o.db') };
+    const run = (...args: string[]) => spawnSync(tsx, ['src/cli/main.ts', 'api-key', ...args], { cwd: projectRoot, encoding: 'utf8', env });
+    const created = run('create', 'deploy bot');
+    expect(created.status).toBe(0);
+    const key = created.stdout.trim();
+    expect(key).toMatch(/^op_[\w-]{32}$/);
+    const listed = run('list');
+    expect(listed.stdout).toMatch(/editor  active   deploy bot/);
+    expect(listed.stdout).not.toContain(key);
+    const id = listed.stdout.split(/\s+/)[0]!;
+    expect(run('revoke', id).status).toBe(0);
+    expect(run('list').stdout).toMatch(/editor  revoked  deploy bot/);
+  });
+
+  it('prints a heartbeat URL with a fresh token, and refuses a probe that is not a heartbeat', () => {
+    const file = join(dir, 'outpost.yaml');
+    writeFileSync(file, `${ACME_YAML}probes:\n  - { id: nightly, component: database, type: heartbeat, every: 24h }\n`);
+    const env = { ...process.env, OUTPOST_CONFIG: file, OUTPOST_DB: join(dir, 'o.db') };
+    const run = (id: string) => spawnSync(tsx, ['src/cli/main.ts', 'heartbeat-token', id], { cwd: projectRoot, encoding: 'utf8', env });
+    const first = run('nightly');
+    expect(first.status).toBe(0);
+    expect(first.stdout.trim()).toMatch(/^https:\/\/status\.acme\.example\/api\/v1\/heartbeats\/[\w-]{27}$/);
+    expect(run('nightly').stdout).not.toBe(first.stdout);
+    const wrong = run('website');
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain('expected one of: nightly');
+  });
+});

@@ -84,12 +84,16 @@ describe('Monitor: from results to status', () => {
     expect(status('api')).toBe('major_outage');
   });
 
-  it('leaves a component under maintenance alone', async () => {
+  it('leaves a component under an override alone, and hands it back to what the probes say now', async () => {
     t = await makeTestApp({ yaml: YAML });
-    t.app.store.components.setStatus('db', 'under_maintenance', 'maintenance window', t.clock.ms);
+    t.app.store.components.setManual('db', 'under_maintenance', 'maintenance window', t.clock.ms);
     feed('db', 'down');
     feed('db', 'down');
     expect(status('db')).toBe('under_maintenance');
+    expect(t.app.store.components.get('db')!.automatedStatus).toBe('major_outage');
+    t.app.store.components.clearManual('db', 'maintenance over', t.clock.advance(1000));
+    expect(status('db')).toBe('major_outage');
+    expect(t.app.store.components.get('db')!.manual).toBeNull();
   });
 });
 

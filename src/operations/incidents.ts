@@ -1,0 +1,268 @@
+import type { Store } from '../store/index.js';
+import { type ComponentStatus, type Impact, type Incident, type IncidentStatus, type MaintenanceStatus } from '../status/types.js';
+import type { Clock } from '../util/time.js';
+import { notFound, OperationError } from './errors.js';
+
+/** Who did it: written to the audit log and to component status causes. */
+export interface Actor {
+  kind: 'operator' | 'api_key' | 'system';
+  id: string;
+  name: string;
+}
+
+export type ComponentChanges = Record<string, ComponentStatus>;
+
+export interface IncidentInput {
+  name: string;
+  status: IncidentStatus;
+  body: string;
+  /** Component statuses to set with this update; `operational` hands a component back to automation. */
+  components?: ComponentChanges;
+  /** Components listed as affected without changing their status. */
+  componentIds?: string[];
+  impactOverride?: Impact | null;
+  deliverNotifications?: boolean;
+  published?: boolean;
+}
+
+export interface UpdateInput {
+  name?: string;
+  status?: IncidentStatus | MaintenanceStatus;
+  body?: string;
+  components?: ComponentChanges;
+  impactOverride?: Impact | null;
+  deliverNotifications?: boolean;
+  /** On resolution, components that keep the status this incident gave them instead of returning to automation. */
+  keepComponents?: string[];
+}
+
+export interface MaintenanceInput {
+  name: string;
+  body: string;
+  scheduledFor: number;
+  scheduledUntil: number;
+  componentIds: string[];
+  autoInProgress?: boolean;
+  autoCompleted?: boolean;
+  deliverNotifications?: boolean;
+}
+
+const FINISHED = new Set(['resolved', 'postmortem', 'completed']);
+
+/**
+ * Statuspage's rule when no impact is chosen: the worst component status an update sets.
+ *
+ *   worst status set        impact
+ *   major_outage            critical
+ *   partial_outage          major
+ *   degraded_performance    minor
+ *   anything else, none     none
+ */
+export function impactFromComponents(changes: ComponentChanges | undefined): Impact {
+  const statuses = Object.values(changes ?? {});
+  if (statuses.includes('major_outage')) return 'critical';
+  if (statuses.includes('partial_outage')) return 'major';
+  if (statuses.includes('degraded_performance')) return 'minor';
+  return 'none';
+}
+
+/**
+ * The write side of incidents and maintenance, shared by the admin forms and the management API so
+ * that both leave the same rows. Each action is one transaction: the incident, its update, the
+ * component statuses it sets (as overrides that win over automation until the incident lets go).
+ */
+export class IncidentService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  create(input: IncidentInput, actor: Actor): Incident {
+    this.checkComponents(input.components, input.componentIds);
+    const now = this.clock();
+    const id = this.store.db.transaction(() => {
+      const id = this.store.incidents.createIncident({
+        name: input.name,
+        impact: impactFromComponents(input.components),
+        impactOverride: input.impactOverride ?? null,
+        componentIds: [...new Set([...(input.componentIds ?? []), ...Object.keys(input.components ?? {})])],
+        first: {
+          status: input.status,
+          body: input.body,
+          at: now,
+          deliverNotifications: input.deliverNotifications,
+          components: input.components,
+        },
+      });
+      this.applyComponents(id, input.components, now, actor);
+      if (FINISHED.has(input.status)) this.release(id, [], now, actor);
+      return id;
+    })();
+    return this.store.incidents.get(id)!;
+  }
+
+  /** A new update (when status or body is given), a rename, a new impact, component statuses. */
+  update(id: string, input: UpdateInput, actor: Actor): Incident {
+    const incident = this.require(id);
+    this.checkComponents(input.components);
+    if (input.status && incident.kind === 'incident' && !isIncidentStatus(input.status)) {
+      throw new OperationError(422, `expected an incident status: ${['investigating', 'identified', 'monitoring', 'resolved', 'postmortem'].join(', ')}`, 'status');
+    }
+    if (input.status && incident.kind === 'maintenance' && isIncidentStatus(input.status)) {
+      throw new OperationError(422, 'expected a maintenance status: scheduled, in_progress, verifying, completed', 'status');
+    }
+    const now = this.clock();
+    this.store.db.transaction(() => {
+      if (input.name !== undefined || input.impactOverride !== undefined || input.components) {
+        this.store.incidents.updateFields(
+          id,
+          {
+            name: input.name,
+            impactOverride: input.impactOverride,
+            impact: incident.kind === 'incident' && input.components ? maxImpact(incident.impact as Impact, impactFromComponents(input.components)) : undefined,
+          },
+          now,
+        );
+      }
+      if (input.status !== undefined || input.body !== undefined || input.components) {
+        this.store.incidents.addUpdate(id, {
+          status: input.status ?? incident.status,
+          body: input.body ?? '',
+          at: now,
+          deliverNotifications: input.deliverNotifications,
+          components: input.components,
+        });
+      }
+      this.applyComponents(id, input.components, now, actor);
+      if (input.status && FINISHED.has(input.status) && !FINISHED.has(incident.status)) this.release(id, input.keepComponents ?? [], now, actor);
+    })();
+    return this.store.incidents.get(id)!;
+  }
+
+  createMaintenance(input: MaintenanceInput, actor: Actor): Incident {
+    if (!(input.scheduledUntil > input.scheduledFor)) throw new OperationError(422, 'expected scheduled_until after scheduled_for', 'scheduled_until');
+    this.checkComponents(undefined, input.componentIds);
+    const now = this.clock();
+    const id = this.store.incidents.createMaintenance({
+      name: input.name,
+      scheduledFor: input.scheduledFor,
+      scheduledUntil: input.scheduledUntil,
+      componentIds: input.componentIds,
+      autoInProgress: input.autoInProgress ?? true,
+      autoCompleted: input.autoCompleted ?? true,
+      first: { status: 'scheduled', body: input.body, at: now, deliverNotifications: input.deliverNotifications },
+    });
+    this.advanceMaintenances(actor);
+    return this.store.incidents.get(id)!;
+  }
+
+  /**
+   * Moves maintenance windows along by themselves (where switched on): scheduled becomes
+   * in_progress at its start, with its components under maintenance; in_progress or verifying
+   * becomes completed at its end, and the components return to automation. Each step is an update.
+   */
+  advanceMaintenances(actor: Actor = SYSTEM): number {
+    const now = this.clock();
+    let moved = 0;
+    for (const m of this.store.incidents.listAll()) {
+      if (m.kind !== 'maintenance') continue;
+      if (m.status === 'scheduled' && m.scheduledAutoInProgress && m.scheduledFor !== null && now >= m.scheduledFor) {
+        const components = Object.fromEntries(m.componentIds.map((c) => [c, 'under_maintenance' as const]));
+        this.update(m.id, { status: 'in_progress', body: 'Scheduled maintenance is currently in progress. We will provide updates as necessary.', components }, actor);
+        moved++;
+      } else if ((m.status === 'in_progress' || m.status === 'verifying') && m.scheduledAutoCompleted && m.scheduledUntil !== null && now >= m.scheduledUntil) {
+        this.update(m.id, { status: 'completed', body: 'The scheduled maintenance has been completed.' }, actor);
+        moved++;
+      }
+    }
+    return moved;
+  }
+
+  editUpdateBody(incidentId: string, updateId: string, body: string): Incident {
+    const incident = this.require(incidentId);
+    if (!incident.updates.some((u) => u.id === updateId)) throw notFound('incident update', updateId);
+    this.store.incidents.editUpdateBody(incidentId, updateId, body, this.clock());
+    return this.store.incidents.get(incidentId)!;
+  }
+
+  deleteUpdate(incidentId: string, updateId: string): Incident {
+    const incident = this.require(incidentId);
+    if (!incident.updates.some((u) => u.id === updateId)) throw notFound('incident update', updateId);
+    if (incident.updates.length <= 1) throw new OperationError(409, 'an incident keeps at least one update; delete the incident instead');
+    this.store.incidents.deleteUpdate(incidentId, updateId, this.clock());
+    return this.store.incidents.get(incidentId)!;
+  }
+
+  setPostmortem(incidentId: string, body: string): Incident {
+    this.require(incidentId);
+    this.store.incidents.setPostmortem(incidentId, body, this.clock());
+    return this.store.incidents.get(incidentId)!;
+  }
+
+  /** Deletes an incident; components it still held return to automation. */
+  delete(incidentId: string, actor: Actor): Incident {
+    const incident = this.require(incidentId);
+    const now = this.clock();
+    this.store.db.transaction(() => {
+      this.release(incidentId, [], now, actor);
+      this.store.incidents.delete(incidentId);
+    })();
+    return incident;
+  }
+
+  /** Sets a component's status by hand, with a reason, until handed back. */
+  setComponentStatus(componentId: string, status: ComponentStatus, reason: string, actor: Actor): void {
+    this.checkComponents({ [componentId]: status });
+    this.store.components.setManual(componentId, status, `${actor.kind} ${actor.name}: ${reason}`, this.clock());
+  }
+
+  handBack(componentId: string, actor: Actor): void {
+    this.checkComponents(undefined, [componentId]);
+    this.store.components.clearManual(componentId, `${actor.kind} ${actor.name}: handed back to automation`, this.clock());
+  }
+
+  private require(id: string): Incident {
+    const incident = this.store.incidents.get(id);
+    if (!incident) throw notFound('incident', id);
+    return incident;
+  }
+
+  private checkComponents(changes?: ComponentChanges, ids?: string[]): void {
+    const known = new Map(this.store.components.list().filter((c) => !c.hidden && !c.isGroup).map((c) => [c.id, c]));
+    for (const id of [...Object.keys(changes ?? {}), ...(ids ?? [])]) {
+      if (!known.has(id)) throw new OperationError(422, `unknown component "${id}"; expected one of: ${[...known.keys()].join(', ')}`, 'components');
+    }
+  }
+
+  /** An incident's component statuses are overrides tagged with the incident, so that it can let go of them later. */
+  private applyComponents(incidentId: string, changes: ComponentChanges | undefined, at: number, actor: Actor): void {
+    for (const [componentId, status] of Object.entries(changes ?? {})) {
+      if (status === 'operational') this.store.components.clearManual(componentId, `incident ${incidentId}: recovered (${actor.name})`, at);
+      else this.store.components.setManual(componentId, status, holdReason(incidentId), at);
+    }
+  }
+
+  /** Components this incident still holds go back to automation, except those the operator keeps. */
+  private release(incidentId: string, keep: string[], at: number, actor: Actor): void {
+    for (const c of this.store.components.list()) {
+      if (c.manual?.reason === holdReason(incidentId) && !keep.includes(c.id)) {
+        this.store.components.clearManual(c.id, `incident ${incidentId} resolved (${actor.name})`, at);
+      }
+    }
+  }
+}
+
+export const SYSTEM: Actor = { kind: 'system', id: 'outpost', name: 'Outpost' };
+
+function holdReason(incidentId: string): string {
+  return `incident ${incidentId}`;
+}
+
+function isIncidentStatus(status: string): status is IncidentStatus {
+  return ['investigating', 'identified', 'monitoring', 'resolved', 'postmortem'].includes(status);
+}
+
+const IMPACT_RANK: Record<Impact, number> = { none: 0, minor: 1, major: 2, critical: 3 };
+function maxImpact(a: Impact, b: Impact): Impact {
+  return IMPACT_RANK[a] >= IMPACT_RANK[b] ? a : b;
+}

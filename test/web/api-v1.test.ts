@@ -1,0 +1,150 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HOUR, MINUTE } from '../../src/util/time.js';
+import { makeTestApp, type TestApp } from '../helpers/app.js';
+
+let t: TestApp;
+let key: string;
+beforeEach(async () => {
+  t = await makeTestApp();
+  key = t.app.store.apiKeys.create('deploy bot', 'editor', t.clock.ms).key;
+});
+afterEach(() => t.close());
+
+const api = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, payload?: object, auth = `OAuth ${key}`) =>
+  t.app.inject({ method, url: `/api/v1/pages/acme${path}`, payload, headers: auth ? { authorization: auth } : {} });
+const status = (id: string) => t.app.store.components.get(id)!.status;
+
+describe('management API: authentication', () => {
+  it('answers 401 without a key, with an unknown key, and with a revoked key; accepts OAuth and Bearer', async () => {
+    expect((await api('GET', '/incidents', undefined, '')).statusCode).toBe(401);
+    const unknown = await api('GET', '/incidents', undefined, 'OAuth op_nope');
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.json()).toEqual({ error: 'unauthorized', message: 'API key not recognised or revoked' });
+    expect((await api('GET', '/incidents')).statusCode).toBe(200);
+    expect((await api('GET', '/incidents', undefined, `Bearer ${key}`)).statusCode).toBe(200);
+    const [stored] = t.app.store.apiKeys.list();
+    expect(t.db.prepare('SELECT key_hash FROM api_keys').get()).not.toEqual({ key_hash: key });
+    t.app.store.apiKeys.revoke(stored!.id, t.clock.ms);
+    expect((await api('GET', '/incidents')).statusCode).toBe(401);
+  });
+
+  it('answers 404 for another page id', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/pages/other/incidents', headers: { authorization: `OAuth ${key}` } });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('serves an OpenAPI document generated from the validating schemas', async () => {
+    const doc = (await t.app.inject('/api/v1/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    const post = doc.paths['/api/v1/pages/{page_id}/incidents'].post.requestBody.content['application/json'].schema;
+    expect(post.properties.incident.required).toEqual(['name']);
+    expect(post.properties.incident.properties.status.enum).toContain('identified');
+  });
+});
+
+describe('management API: incidents', () => {
+  it('creates an incident that sets component statuses, updates it, and resolving hands components back', async () => {
+    const created = await api('POST', '/incidents', {
+      incident: { name: 'Database slow', status: 'investigating', body: 'Looking **into** it.', components: { database: 'partial_outage' }, component_ids: ['api'] },
+    });
+    expect(created.statusCode).toBe(201);
+    const incident = created.json();
+    expect(incident).toMatchObject({ name: 'Database slow', status: 'investigating', impact: 'major', impact_override: null, page_id: 'acme' });
+    expect(incident.components.map((c: { id: string }) => c.id).sort()).toEqual(['api', 'database']);
+    expect(incident.incident_updates[0].affected_components).toEqual([{ code: 'database', name: 'Database', old_status: 'operational', new_status: 'partial_outage' }]);
+    expect(status('database')).toBe('partial_outage');
+    // The public page follows at once.
+    expect((await t.app.inject('/api/v2/status.json')).json().status.indicator).toBe('major');
+
+    t.clock.advance(10 * MINUTE);
+    const updated = await api('PATCH', `/incidents/${incident.id}`, { incident: { status: 'identified', body: 'Disk full on the primary.' } });
+    expect(updated.json().incident_updates.map((u: { status: string }) => u.status)).toEqual(['identified', 'investigating']);
+
+    t.clock.advance(10 * MINUTE);
+    const resolved = await api('PATCH', `/incidents/${incident.id}`, { incident: { status: 'resolved', body: 'Fixed.' } });
+    expect(resolved.json()).toMatchObject({ status: 'resolved', resolved_at: expect.any(String) });
+    expect(status('database')).toBe('operational');
+    expect(t.app.store.components.get('database')!.manual).toBeNull();
+
+    const updates = (await api('GET', `/incidents/${incident.id}/incident_updates`)).json();
+    expect(updates).toHaveLength(3);
+    const fixed = await api('PATCH', `/incidents/${incident.id}/incident_updates/${updates[0].id}`, { incident_update: { body: 'Fixed: the disk was grown.' } });
+    expect(fixed.json().body).toBe('Fixed: the disk was grown.');
+    expect((await t.app.inject(`/incidents/${incident.id}`)).body).toContain('Fixed: the disk was grown.');
+  });
+
+  it('rejects bad bodies with 422 naming each field, and writes nothing', async () => {
+    const res = await api('POST', '/incidents', { incident: { status: 'on_fire', components: { database: 'broken' }, colour: 'red' } });
+    expect(res.statusCode).toBe(422);
+    const body = res.json();
+    expect(body.error).toBe('invalid');
+    expect(body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['incident', 'incident.components.database', 'incident.name', 'incident.status']);
+    expect(body.message).toMatch(/incident\.status: expected one of investigating/);
+    const unknown = await api('POST', '/incidents', { incident: { name: 'x', components: { nope: 'major_outage' } } });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().message).toMatch(/unknown component "nope"; expected one of: website, api, database, dns/);
+    expect(t.db.prepare('SELECT count(*) AS n FROM incidents').get()).toEqual({ n: 0 });
+    expect((await api('GET', '/incidents/nope')).statusCode).toBe(404);
+  });
+
+  it('deletes an incident and releases the components it held', async () => {
+    const incident = (await api('POST', '/incidents', { incident: { name: 'DNS down', components: { dns: 'major_outage' } } })).json();
+    expect(status('dns')).toBe('major_outage');
+    const deleted = await api('DELETE', `/incidents/${incident.id}`);
+    expect(deleted.json().id).toBe(incident.id);
+    expect(status('dns')).toBe('operational');
+    expect((await api('GET', `/incidents/${incident.id}`)).statusCode).toBe(404);
+  });
+
+  it('two concurrent updates both land', async () => {
+    const incident = (await api('POST', '/incidents', { incident: { name: 'API errors', status: 'investigating', body: 'first' } })).json();
+    await Promise.all([
+      api('PATCH', `/incidents/${incident.id}`, { incident: { body: 'from the pager' } }),
+      api('PATCH', `/incidents/${incident.id}`, { incident: { status: 'identified', body: 'from the chat bot' } }),
+    ]);
+    const bodies = (await api('GET', `/incidents/${incident.id}/incident_updates`)).json().map((u: { body: string }) => u.body);
+    expect(bodies.sort()).toEqual(['first', 'from the chat bot', 'from the pager']);
+  });
+
+  it('schedules maintenance that starts and completes by itself at the window edges', async () => {
+    const start = new Date(t.clock.ms + HOUR).toISOString();
+    const end = new Date(t.clock.ms + 3 * HOUR).toISOString();
+    const created = await api('POST', '/incidents', {
+      incident: { name: 'Database upgrade', body: 'Writes pause briefly.', scheduled_for: start, scheduled_until: end, component_ids: ['database'] },
+    });
+    expect(created.statusCode).toBe(201);
+    const m = created.json();
+    expect(m).toMatchObject({ status: 'scheduled', impact: 'maintenance', scheduled_auto_in_progress: true, scheduled_auto_completed: true });
+    const { IncidentService } = await import('../../src/operations/incidents.js');
+    const service = new IncidentService(t.app.store, t.clock.now);
+
+    t.clock.advance(HOUR);
+    expect(service.advanceMaintenances()).toBe(1);
+    expect(status('database')).toBe('under_maintenance');
+    await t.app.publisher.idle();
+    expect((await t.app.inject('/api/v2/scheduled-maintenances/active.json')).json().scheduled_maintenances[0].id).toBe(m.id);
+
+    t.clock.advance(2 * HOUR);
+    expect(service.advanceMaintenances()).toBe(1);
+    expect(status('database')).toBe('operational');
+    const done = (await api('GET', `/incidents/${m.id}`)).json();
+    expect(done.incident_updates.map((u: { status: string }) => u.status)).toEqual(['completed', 'in_progress', 'scheduled']);
+    expect(service.advanceMaintenances()).toBe(0);
+  });
+});
+
+describe('management API: components', () => {
+  it('sets a status by hand, which wins over automation until handed back', async () => {
+    const res = await api('PATCH', '/components/api', { component: { status: 'degraded_performance' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: 'api', status: 'degraded_performance' });
+    t.app.store.components.setAutomated('api', 'major_outage', 'probes', t.clock.ms);
+    expect(status('api')).toBe('degraded_performance');
+    expect((await api('PATCH', '/components/api', { component: { automated: true } })).json().status).toBe('major_outage');
+    const desc = await api('PATCH', '/components/api', { component: { description: 'new' } });
+    expect(desc.statusCode).toBe(422);
+    expect(desc.json().message).toMatch(/managed in outpost\.yaml/);
+    expect((await api('GET', '/components')).json().map((c: { id: string }) => c.id)).toContain('group-public');
+    expect((await api('GET', '/components/nope')).statusCode).toBe(404);
+  });
+});
