@@ -11,6 +11,7 @@ import { projectRoot } from './util/paths.js';
 import { systemClock, type Clock } from './util/time.js';
 import { installErrorHandler } from './web/errors.js';
 import { healthRoutes } from './web/health.js';
+import { adminAuth } from './web/admin-auth.js';
 import { managementApi } from './web/api-v1.js';
 import { heartbeatRoutes } from './web/heartbeats.js';
 import { publicRoutes } from './web/public.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** Periodic snapshot refresh; 0 turns it off (tests drive rebuilds themselves). */
   refreshMs?: number;
+  /** Proxy hops whose X-Forwarded-For is trusted for the client address (1 behind Fly's proxy). */
+  trustProxy?: number;
 }
 
 declare module 'fastify' {
@@ -52,6 +55,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       disableRequestLogging: (request) => request.method === 'GET' || request.method === 'HEAD' || request.url.startsWith('/api/v1/heartbeats/'),
     }),
     return503OnClosing: true,
+    // Sign-in limits per address need the client's address, not the proxy's; never trust it by default.
+    trustProxy: deps.trustProxy ? (_address: string, hop: number) => hop < deps.trustProxy! : false,
     routerOptions: { ignoreTrailingSlash: true },
   });
 
@@ -96,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: deps.db, publisher, clock });
   await app.register(heartbeatRoutes, { store, monitor, clock });
   await app.register(managementApi, { store, publisher, clock, pageId: deps.config.page.id });
+  await app.register(adminAuth, { stores: store, clock, secure: deps.config.page.url.startsWith('https:'), pageName: deps.config.page.name });
   await app.register(publicRoutes, { publisher, secureTransport: deps.config.page.url.startsWith('https:') });
   return app;
 }

@@ -1,4 +1,5 @@
 import { buildApp } from './app.js';
+import { bootstrapAdmin, BootstrapError } from './auth/bootstrap.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfigFile } from './config/load.js';
 import { migrate } from './db/migrate.js';
@@ -23,11 +24,18 @@ async function main(): Promise<void> {
     config,
     db,
     demo: settings.demo,
+    trustProxy: settings.trustProxy,
     logger: {
       level: process.env.LOG_LEVEL ?? 'info',
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
     },
   });
+  const admin = await bootstrapAdmin(app.store, process.env, systemClock);
+  // Nothing else needs it, and worker threads inherit the environment.
+  delete process.env.OUTPOST_ADMIN_PASSWORD;
+  if (admin.created) app.log.info({ email: admin.operator.email }, 'created the first admin operator from OUTPOST_ADMIN_EMAIL');
+  else if (admin.reason === 'env_missing') app.log.warn('no operator yet: set OUTPOST_ADMIN_EMAIL and OUTPOST_ADMIN_PASSWORD and restart to create the first admin');
+  else if (admin.envSet) app.log.info('OUTPOST_ADMIN_EMAIL and OUTPOST_ADMIN_PASSWORD are ignored now that operators exist; remove them from the environment');
   if (settings.demo && seedDemo(app.store, systemClock(), config.page.time_zone)) {
     app.log.info('seeded the bundled demo data');
   }
@@ -59,7 +67,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) console.error(err.message);
+  if (err instanceof ConfigError || err instanceof BootstrapError) console.error(err.message);
   else console.error(err);
   process.exit(1);
 });

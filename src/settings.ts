@@ -13,6 +13,8 @@ export interface Settings {
   dbFile: string;
   /** Port of the operator's probe view, bound to 127.0.0.1 only. */
   operatorPort: number;
+  /** Proxy hops in front of Outpost whose X-Forwarded-For is trusted (OUTPOST_TRUST_PROXY). */
+  trustProxy: number;
 }
 
 /** Process settings from the environment (the config file holds everything about the page itself). */
@@ -34,6 +36,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     demo,
     dbFile: resolve(cwd, env.OUTPOST_DB || join('data', 'outpost.db')),
     operatorPort,
+    trustProxy: readHops(env.OUTPOST_TRUST_PROXY),
   };
 }
 
@@ -43,4 +46,11 @@ function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name}: expected a port number 0-65535, got "${raw}"`);
   return port;
+}
+
+function readHops(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 0;
+  const hops = Number(raw);
+  if (!Number.isInteger(hops) || hops < 0 || hops > 10) throw new Error(`OUTPOST_TRUST_PROXY: expected the number of proxy hops, 0-10, got "${raw}"`);
+  return hops;
 }

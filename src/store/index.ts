@@ -1,5 +1,10 @@
 import type { Db } from '../db/open.js';
 import { ComponentStore } from './components.js';
+import type { AuditStore } from '../auth/audit-store.js';
+import type { LoginFailureStore } from '../auth/login-failure-store.js';
+import type { OperatorStore } from '../auth/operator-store.js';
+import type { SessionStore } from '../auth/session-store.js';
+import { createAuthStores } from '../auth/stores.js';
 import { ApiKeyStore } from './api-keys.js';
 import { HeartbeatStore } from './heartbeats.js';
 import { HistoryStore } from './history.js';
@@ -18,6 +23,10 @@ export interface Store {
   heartbeats: HeartbeatStore;
   proberHealth: ProberHealthStore;
   apiKeys: ApiKeyStore;
+  operators: OperatorStore;
+  sessions: SessionStore;
+  loginFailures: LoginFailureStore;
+  audit: AuditStore;
 }
 
 /**
@@ -36,5 +45,6 @@ export function createStore(db: Db, timeZone: () => string, onChange: () => void
     heartbeats: new HeartbeatStore(db),
     proberHealth: new ProberHealthStore(db, onChange),
     apiKeys: new ApiKeyStore(db),
+    ...createAuthStores(db),
   };
 }

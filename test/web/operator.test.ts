@@ -62,7 +62,8 @@ describe('operator view', () => {
     t = await makeTestApp({ yaml: YAML });
     t.app.monitor.handle([{ probeId: 'api', at: t.clock.ms, result: { outcome: 'down', ok: false, layer: 'connect', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED api.internal.acme.example', latencyMs: null } }]);
     await t.app.publisher.rebuild();
-    for (const url of ['/probes', '/operator', '/admin']) expect((await t.app.inject(url)).statusCode).toBe(404);
+    for (const url of ['/probes', '/operator']) expect((await t.app.inject(url)).statusCode).toBe(404);
+    expect((await t.app.inject('/admin')).headers.location).toBe('/admin/login');
     for (const url of ['/', '/api/v2/summary.json', '/api/v2/components.json', '/history.rss', '/history.atom']) {
       const body = (await t.app.inject(url)).body;
       for (const secret of ['api.internal.acme.example', '192.0.2.53', '2001:db8::53', 'ECONNREFUSED', 'dns-providers']) expect(body, `${url} leaks ${secret}`).not.toContain(secret);

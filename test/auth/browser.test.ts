@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, launchChromium } from '../helpers/browser.js';
+import { ADMIN, addOperator, EDITOR, makeAdminApp, type AdminTestApp } from './helpers.js';
+
+let t: AdminTestApp;
+let browser: Browser;
+let base: string;
+beforeAll(async () => {
+  t = await makeAdminApp();
+  await addOperator(t.stores, ADMIN, 'admin', t.clock.ms);
+  await addOperator(t.stores, EDITOR, 'editor', t.clock.ms);
+  base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t.close();
+});
+
+describe('the admin in a real browser, JavaScript off', () => {
+  it.each([375, 320])('signs in, adds an operator and signs out at %i px without sideways scrolling or CSP violations', async (width) => {
+    const context = await browser.newContext({ viewport: { width, height: 740 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    // 401 and 400 answers are logged by the browser too; only policy violations are problems here.
+    page.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && problems.push(m.text()));
+    // ERR_ABORTED is a favicon cut short by the next navigation, not a refusal.
+    page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && problems.push(`${r.url()}: ${r.failure()?.errorText}`));
+    const fits = async (name: string) => {
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: join(ARTIFACTS, `admin-${name}-${width}.png`), fullPage: true });
+    };
+    try {
+      await page.goto(`${base}/admin/operators`);
+      expect(new URL(page.url()).pathname).toBe('/admin/login');
+      await page.fill('#email', ADMIN.email);
+      await page.fill('#password', 'not the password');
+      await page.click('button[type=submit]');
+      await expect(page.locator('.alert').textContent()).resolves.toContain('Email or password is incorrect.');
+      expect(await page.inputValue('#email')).toBe(ADMIN.email);
+      await fits('login-error');
+
+      await page.fill('#password', ADMIN.password);
+      await page.click('button[type=submit]');
+      expect(new URL(page.url()).pathname).toBe('/admin');
+      await expect(page.locator('main').textContent()).resolves.toContain('Signed in as Ada');
+      const cookie = (await context.cookies()).find((c) => c.name === 'outpost_session')!;
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/admin' });
+      await fits('dashboard');
+
+      await page.goto(`${base}/admin/operators`);
+      await page.fill('#op-name', `Grace ${width}`);
+      await page.fill('#op-email', `grace${width}@acme.example`);
+      await page.fill('#op-password', 'short');
+      // The browser's own check would stop a short password; the server's must work without it.
+      await page.$eval('form[action="/admin/operators"]', (f) => f.setAttribute('novalidate', ''));
+      await page.click('form[action="/admin/operators"] button[type=submit]');
+      await expect(page.locator('#op-password-error').textContent()).resolves.toBe('Use at least 12 characters.');
+      await fits('operators-error');
+      await page.fill('#op-password', 'a long enough password');
+      await page.selectOption('#op-role', 'admin');
+      await page.click('form[action="/admin/operators"] button[type=submit]');
+      await expect(page.locator('.notice').textContent()).resolves.toContain(`Added Grace ${width}`);
+      await fits('operators');
+
+      await page.click('header form.logout button');
+      expect(new URL(page.url()).pathname).toBe('/admin/login');
+      await page.goto(`${base}/admin`);
+      expect(new URL(page.url()).pathname).toBe('/admin/login');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
