@@ -59,7 +59,13 @@ function cpuTicks(): { steal: number; total: number } {
  * run. Every fourth request carries no-cache headers, for every target alike, so the baseline sees
  * the same request mix as Outpost.
  */
-export async function measure(url: string, opts: LoadOptions, serverCpu: CpuReader): Promise<LoadResult> {
+export async function measure(
+  url: string,
+  opts: LoadOptions,
+  serverCpu: CpuReader,
+  /** Called between the warm-up and the measured run: lets a caller time something else over exactly that run. */
+  beforeMeasuredRun?: () => Promise<void>,
+): Promise<LoadResult> {
   const etags = new Set<string>();
   const run = (duration: number) =>
     autocannon({
@@ -76,6 +82,7 @@ export async function measure(url: string, opts: LoadOptions, serverCpu: CpuRead
     });
   await run(opts.warmupS);
   etags.clear();
+  await beforeMeasuredRun?.();
   const [serverBefore, generatorBefore, ticksBefore, wallBefore] = [await serverCpu(), process.cpuUsage(), cpuTicks(), performance.now()];
   const r = await run(opts.durationS);
   const wallUs = (performance.now() - wallBefore) * 1000;
