@@ -145,17 +145,22 @@ export class Publisher {
     const charted = this.options.latencyProbes;
     if (!charted || charted.size === 0) return out;
     const since = Math.floor(now / HOUR) * HOUR - (LATENCY_HOURS - 1) * HOUR;
-    const rows = this.options.store.probes.hourly([...charted.values()].flat(), since);
-    for (const [componentId, probeIds] of charted) {
-      const byHour = new Map<number, { sum: number; n: number; p95: number | null }>();
-      for (const r of rows) {
-        if (!probeIds.includes(r.probeId) || r.latencyMean === null) continue;
-        const h = byHour.get(r.hour) ?? { sum: 0, n: 0, p95: null };
-        h.sum += r.latencyMean;
-        h.n += 1;
-        if (r.latencyP95 !== null) h.p95 = Math.max(h.p95 ?? 0, r.latencyP95);
-        byHour.set(r.hour, h);
-      }
+    const componentOf = new Map<string, string>();
+    for (const [componentId, probeIds] of charted) for (const id of probeIds) componentOf.set(id, componentId);
+    // One pass over the rows, grouped by component and hour.
+    const grouped = new Map<string, Map<number, { sum: number; n: number; p95: number | null }>>();
+    for (const r of this.options.store.probes.hourly([...componentOf.keys()], since)) {
+      const componentId = componentOf.get(r.probeId);
+      if (componentId === undefined || r.latencyMean === null) continue;
+      let byHour = grouped.get(componentId);
+      if (!byHour) grouped.set(componentId, (byHour = new Map()));
+      const h = byHour.get(r.hour) ?? { sum: 0, n: 0, p95: null };
+      h.sum += r.latencyMean;
+      h.n += 1;
+      if (r.latencyP95 !== null) h.p95 = Math.max(h.p95 ?? 0, r.latencyP95);
+      byHour.set(r.hour, h);
+    }
+    for (const [componentId, byHour] of grouped) {
       out.set(componentId, [...byHour].sort(([a], [b]) => a - b).map(([hour, h]) => ({ hour, mean: h.sum / h.n, p95: h.p95 })));
     }
     return out;

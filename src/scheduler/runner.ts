@@ -70,8 +70,13 @@ const GUARD_MS = 2000;
 
 /** Runs one probe with its deadline; a probe that overruns it by GUARD_MS is cut off as a timeout. */
 export async function runGuarded(probe: NetworkProbeConfig, stop: AbortSignal, now: () => number): Promise<ProbeResult> {
-  const deadline = AbortSignal.timeout(probe.timeout);
-  const signal = AbortSignal.any([stop, deadline]);
+  // One controller per run, unhooked from the long-lived stop signal afterwards: AbortSignal.any on
+  // a signal that lives for the whole process keeps every combination alive (a leak per run).
+  const run = new AbortController();
+  const onStop = () => run.abort(stop.reason);
+  stop.addEventListener('abort', onStop, { once: true });
+  const deadline = setTimeout(() => run.abort(new Error('timeout')), probe.timeout);
+  const signal = run.signal;
   let guard: NodeJS.Timeout | undefined;
   const overrun = new Promise<ProbeResult>((resolve) => {
     guard = setTimeout(
@@ -84,5 +89,7 @@ export async function runGuarded(probe: NetworkProbeConfig, stop: AbortSignal, n
     return await Promise.race([kind.run(probe, { signal, now }), overrun]);
   } finally {
     clearTimeout(guard);
+    clearTimeout(deadline);
+    stop.removeEventListener('abort', onStop);
   }
 }

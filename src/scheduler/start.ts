@@ -13,6 +13,8 @@ export interface Monitoring {
 const HEARTBEAT_CHECK_MS = 15_000;
 const HOUSEKEEPING_MS = 5 * MINUTE;
 const MAINTENANCE_CHECK_MS = 15_000;
+/** Rows deleted per slice of housekeeping (p95s computed: a twentieth of that, each reads an hour of results). */
+const HOUSEKEEPING_SLICE = 2000;
 
 /**
  * Starts the automated half: the probe worker, the heartbeat judge and the housekeeping of results
@@ -40,16 +42,24 @@ export function startMonitoring(app: FastifyInstance, config: Config, clock: Clo
     setInterval(() => guard(() => monitor.judgeHeartbeats()), HEARTBEAT_CHECK_MS),
     // Maintenance windows open and close by themselves at their edges.
     setInterval(() => guard(() => maintenance.advanceMaintenances()), MAINTENANCE_CHECK_MS),
-    setInterval(
-      () =>
-        guard(() => {
-          const now = clock();
-          store.probes.finalizeHours(now);
-          store.probes.prune(now, config.monitoring.raw_retention, config.monitoring.rollup_retention);
-        }),
-      HOUSEKEEPING_MS,
-    ),
+    setInterval(() => void housekeeping().catch((err: unknown) => app.log.error({ err }, 'housekeeping failed')), HOUSEKEEPING_MS),
   ];
+  // Small slices with a turn of the event loop between them: at thousands of probes, one big DELETE
+  // or a whole hour's p95s at once would hold the page for a second.
+  let housekeepingRunning = false;
+  const housekeeping = async () => {
+    if (housekeepingRunning) return;
+    housekeepingRunning = true;
+    try {
+      const now = clock();
+      const slice = () => new Promise((resolve) => setImmediate(resolve));
+      for (let i = 0; i < 10_000 && store.probes.finalizeHours(now, HOUSEKEEPING_SLICE / 20) > 0; i++) await slice();
+      const { raw_retention, rollup_retention } = config.monitoring;
+      for (let i = 0; i < 10_000 && store.probes.prune(now, raw_retention, rollup_retention, HOUSEKEEPING_SLICE) > 0; i++) await slice();
+    } finally {
+      housekeepingRunning = false;
+    }
+  };
   for (const t of timers) t.unref();
   const guard = (fn: () => void) => {
     try {

@@ -78,13 +78,13 @@ export class ProbeStore {
       UPDATE probe_state SET confirmed = @confirmed, streak_outcome = @streak_outcome, streak = @streak, last_run_at = @at,
         last_result = @last_result, confirmed_since = CASE WHEN @changed THEN @at ELSE confirmed_since END
       WHERE probe_id = @probe_id`);
-    this.openHours = db.prepare('SELECT probe_id, hour FROM probe_hourly WHERE latency_p95 IS NULL AND hour < ? LIMIT 5000');
+    this.openHours = db.prepare('SELECT probe_id, hour FROM probe_hourly WHERE latency_p95 IS NULL AND hour < ? LIMIT ?');
     this.hourLatencies = db.prepare(
       'SELECT latency_ms FROM probe_results WHERE probe_id = ? AND at >= ? AND at < ? AND latency_ms IS NOT NULL ORDER BY latency_ms',
     );
     this.setP95 = db.prepare('UPDATE probe_hourly SET latency_p95 = ? WHERE probe_id = ? AND hour = ?');
-    this.pruneRaw = db.prepare('DELETE FROM probe_results WHERE at < ?');
-    this.pruneHourly = db.prepare('DELETE FROM probe_hourly WHERE hour < ?');
+    this.pruneRaw = db.prepare('DELETE FROM probe_results WHERE id IN (SELECT id FROM probe_results WHERE at < ? ORDER BY at LIMIT ?)');
+    this.pruneHourly = db.prepare('DELETE FROM probe_hourly WHERE (probe_id, hour) IN (SELECT probe_id, hour FROM probe_hourly WHERE hour < ? LIMIT ?)');
     this.hourlyForProbes = db.prepare(
       'SELECT * FROM probe_hourly WHERE hour >= ? AND probe_id IN (SELECT value FROM json_each(?)) ORDER BY probe_id, hour',
     );
@@ -145,9 +145,12 @@ export class ProbeStore {
     }
   }
 
-  /** Fills in p95 for hours that are over, from the raw results (kept long enough for that). */
-  finalizeHours(now: number): number {
-    const open = this.openHours.all(Math.floor(now / HOUR) * HOUR) as { probe_id: string; hour: number }[];
+  /**
+   * Fills in p95 for up to `limit` probe-hours that are over, from the raw results (kept long enough
+   * for that); returns how many. Housekeeping calls it in small slices so the page keeps being served.
+   */
+  finalizeHours(now: number, limit = 5000): number {
+    const open = this.openHours.all(Math.floor(now / HOUR) * HOUR, limit) as { probe_id: string; hour: number }[];
     this.db.transaction(() => {
       for (const { probe_id, hour } of open) {
         const values = (this.hourLatencies.all(probe_id, hour, hour + HOUR) as { latency_ms: number }[]).map((r) => r.latency_ms);
@@ -157,11 +160,11 @@ export class ProbeStore {
     return open.length;
   }
 
-  prune(now: number, rawRetentionMs: number, rollupRetentionMs: number): void {
-    this.db.transaction(() => {
-      this.pruneRaw.run(now - rawRetentionMs);
-      this.pruneHourly.run(now - rollupRetentionMs);
-    })();
+  /** Deletes up to `limit` expired raw results and rollups; returns how many rows went. */
+  prune(now: number, rawRetentionMs: number, rollupRetentionMs: number, limit = Number.MAX_SAFE_INTEGER): number {
+    return this.db.transaction(
+      () => this.pruneRaw.run(now - rawRetentionMs, limit).changes + this.pruneHourly.run(now - rollupRetentionMs, limit).changes,
+    )();
   }
 
   hourly(probeIds: string[], since: number): HourlyRollup[] {

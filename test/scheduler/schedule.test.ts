@@ -87,3 +87,21 @@ describe('ProberHost (worker thread)', () => {
     host = undefined;
   });
 });
+
+describe('runGuarded', () => {
+  it('leaves nothing attached to the long-lived stop signal (regression: AbortSignal.any leaked per run)', async () => {
+    const { getEventListeners } = await import('node:events');
+    const { runGuarded } = await import('../../src/scheduler/runner.js');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const probe = tcpProbe.schema.parse({ id: 'closed', component: 'x', type: 'tcp', host: '127.0.0.1', port, timeout: '1s' });
+    const stop = new AbortController();
+    for (let i = 0; i < 50; i++) {
+      const result = await runGuarded(probe, stop.signal, Date.now);
+      expect(result.code).toBe('ECONNREFUSED');
+    }
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+  });
+});
