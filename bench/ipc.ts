@@ -81,10 +81,15 @@ async function stopProcess(proc: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Forks a bench/*.ts script under tsx, with its stdout/stderr passed through. */
+/**
+ * Forks a bench script with its stdout/stderr passed through. `npm run bench` runs the compiled
+ * JavaScript (dist/bench), as production runs dist/src: no TypeScript loader in the measured
+ * processes. Run from source (npx tsx bench/run.ts), the children run under tsx too.
+ */
 export function startChild<Ready>(script: string, readyTimeoutMs: number): Child<Ready> {
-  const file = fileURLToPath(new URL(script, import.meta.url));
-  const proc = fork(file, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const fromSource = import.meta.url.endsWith('.ts');
+  const file = fileURLToPath(new URL(fromSource ? script : script.replace(/\.ts$/, '.js'), import.meta.url));
+  const proc = fork(file, [], { execArgv: fromSource ? ['--import', 'tsx'] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   running.add(proc);
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();

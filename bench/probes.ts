@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { projectRoot } from '../src/util/paths.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { contention, machineTicks } from './cpu.js';
 import { startChild, stopAll, type Child } from './ipc.js';
@@ -125,7 +128,7 @@ async function main(): Promise<number> {
   };
   const results: ProbeBenchResults = { ...partial, checks: checks(partial) };
   console.log(formatReport(results));
-  const dir = new URL('./results/', import.meta.url);
+  const dir = pathToFileURL(join(projectRoot, 'bench', 'results') + '/'); // the same folder from source or from dist
   mkdirSync(dir, { recursive: true });
   writeFileSync(new URL('probes.json', dir), JSON.stringify(results, null, 2) + '\n');
   log(`written bench/results/probes.json; ${results.durationS} s in all`);

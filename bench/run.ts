@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { projectRoot } from '../src/util/paths.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { startChild, stopAll, type Child } from './ipc.js';
 import { machine } from './machine.js';
@@ -106,7 +109,7 @@ async function main(): Promise<number> {
     const results: BenchResults = { ...partial, checks: checks(partial) };
 
     console.log(formatReport(results));
-    const dir = new URL('./results/', import.meta.url);
+    const dir = pathToFileURL(join(projectRoot, 'bench', 'results') + '/'); // the same folder from source or from dist
     mkdirSync(dir, { recursive: true });
     writeFileSync(new URL('latest.json', dir), JSON.stringify(results, null, 2) + '\n');
     log(`written bench/results/latest.json; ${Math.round((Date.now() - started) / 1000)} s in all`);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { kindOf, type NetworkProbeConfig } from '../probes/registry.js';
 import type { ProbeResult } from '../probes/types.js';
 import { firstRunAt, nextRunAt, Semaphore } from './schedule.js';
@@ -26,6 +27,8 @@ export class ProbeRunner {
 
   constructor(private readonly options: RunnerOptions) {
     this.semaphore = new Semaphore(options.concurrency);
+    // Every run in flight listens on the stop signal (and lets go when it ends): up to `concurrency` at once.
+    setMaxListeners(options.concurrency + 16, this.stopping.signal);
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
   }

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tcpProbe } from '../../src/probes/tcp.js';
 import { ProberHost } from '../../src/scheduler/host.js';
 import type { RunReport } from '../../src/scheduler/protocol.js';
@@ -90,7 +90,7 @@ describe('ProberHost (worker thread)', () => {
 
 describe('runGuarded', () => {
   it('leaves nothing attached to the long-lived stop signal (regression: AbortSignal.any leaked per run)', async () => {
-    const { getEventListeners } = await import('node:events');
+    const { EventEmitter } = await import('node:events');
     const { runGuarded } = await import('../../src/scheduler/runner.js');
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -98,10 +98,14 @@ describe('runGuarded', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const probe = tcpProbe.schema.parse({ id: 'closed', component: 'x', type: 'tcp', host: '127.0.0.1', port, timeout: '1s' });
     const stop = new AbortController();
+    // Node keeps every AbortSignal.any combination of a live signal: it must not be used per run.
+    const any = vi.spyOn(AbortSignal, 'any');
     for (let i = 0; i < 50; i++) {
       const result = await runGuarded(probe, stop.signal, Date.now);
       expect(result.code).toBe('ECONNREFUSED');
     }
-    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+    expect(EventEmitter.getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+    expect(any.mock.calls.filter(([signals]) => signals.includes(stop.signal))).toEqual([]);
+    any.mockRestore();
   });
 });
