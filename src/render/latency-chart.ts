@@ -1,11 +1,7 @@
+import type { LatencyPoint } from '../status/types.js';
 import { escapeHtml } from './escape.js';
 
-export interface LatencyPoint {
-  /** Start of the hour, ms. */
-  hour: number;
-  mean: number;
-  p95: number | null;
-}
+export type { LatencyPoint };
 
 /** Hours of response time charted on the page. */
 export const LATENCY_HOURS = 24;

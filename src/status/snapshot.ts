@@ -11,10 +11,10 @@ import {
   type Incident,
   type MaintenanceStatus,
   type IncidentStatus,
+  type LatencyPoint,
   type StatusSeconds,
 } from './types.js';
 import { componentUptime, uptimeWindow, type ComponentUptime, type DayIncident } from './uptime.js';
-import type { LatencyPoint } from '../render/latency-chart.js';
 
 export const UPTIME_DAYS = 90;
 export const RECENT_DAYS = 14;

@@ -81,6 +81,14 @@ export interface Incident {
   updates: IncidentUpdate[];
 }
 
+/** One hour of a component's response times (mean over its probes, worst probe's p95). */
+export interface LatencyPoint {
+  /** Start of the hour, ms. */
+  hour: number;
+  mean: number;
+  p95: number | null;
+}
+
 /** Seconds a component spent in each status during one calendar day of the page's time zone. */
 export type StatusSeconds = Record<ComponentStatus, number>;
 
