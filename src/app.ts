@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './util/time.js';
 import { installErrorHandler } from './web/errors.js';
 import { healthRoutes } from './web/health.js';
 import { adminAuth } from './web/admin-auth.js';
+import { adminIncidents } from './web/admin-incidents.js';
 import { managementApi } from './web/api-v1.js';
 import { heartbeatRoutes } from './web/heartbeats.js';
 import { publicRoutes } from './web/public.js';
@@ -101,7 +102,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: deps.db, publisher, clock });
   await app.register(heartbeatRoutes, { store, monitor, clock });
   await app.register(managementApi, { store, publisher, clock, pageId: deps.config.page.id });
-  await app.register(adminAuth, { stores: store, clock, secure: deps.config.page.url.startsWith('https:'), pageName: deps.config.page.name });
+  await app.register(adminAuth, {
+    stores: store,
+    clock,
+    secure: deps.config.page.url.startsWith('https:'),
+    pageName: deps.config.page.name,
+    routes: [adminIncidents({ store, clock, publisher, pageName: deps.config.page.name })],
+  });
   await app.register(publicRoutes, { publisher, secureTransport: deps.config.page.url.startsWith('https:') });
   return app;
 }

@@ -49,8 +49,14 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
     });
 
     const actor = (request: FastifyRequest): Actor => ({ kind: 'api_key', id: request.apiKey!.id, name: request.apiKey!.name });
+    // After a write: rebuild now so the answer shows it. For a read: wait for any rebuild a write
+    // already scheduled, never cause one (reads must not be a way to make the server work).
     const fresh = async () => {
       await publisher.rebuild();
+      return serializers(publisher.current.snapshot);
+    };
+    const current = async () => {
+      await publisher.idle();
       return serializers(publisher.current.snapshot);
     };
     const managementIncident = (json: ReturnType<typeof serializers>, i: Incident) => ({
@@ -70,7 +76,7 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
     };
 
     scoped.get(`${base}/incidents`, async (request: FastifyRequest<{ Querystring: { limit?: string; page?: string } }>) => {
-      const json = await fresh();
+      const json = await current();
       const limit = clampInt(request.query.limit, 100, 1, 100, 'limit');
       const page = clampInt(request.query.page, 1, 1, 100_000, 'page');
       return allIncidents().slice((page - 1) * limit, page * limit).map((i) => managementIncident(json, i));
@@ -110,7 +116,7 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
     });
 
     scoped.get(`${base}/incidents/:id`, async (request: FastifyRequest<{ Params: { id: string } }>) => {
-      const json = await fresh();
+      const json = await current();
       return managementIncident(json, findIncident(request.params.id));
     });
 
@@ -135,7 +141,7 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
     scoped.put(`${base}/incidents/:id`, patch);
 
     scoped.delete(`${base}/incidents/:id`, async (request: FastifyRequest<{ Params: { id: string } }>) => {
-      const json = await fresh();
+      const json = await current();
       const before = managementIncident(json, findIncident(request.params.id));
       service.delete(request.params.id, actor(request));
       await publisher.rebuild();
@@ -143,7 +149,7 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
     });
 
     scoped.get(`${base}/incidents/:id/incident_updates`, async (request: FastifyRequest<{ Params: { id: string } }>) => {
-      const json = await fresh();
+      const json = await current();
       return findIncident(request.params.id).updates.map(json.update);
     });
 
@@ -154,14 +160,14 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
       return json.update(findIncident(request.params.id).updates.find((u) => u.id === request.params.update_id)!);
     });
 
-    scoped.get(`${base}/components`, async () => (await fresh()).components);
+    scoped.get(`${base}/components`, async () => (await current()).components);
 
     const findComponent = (json: ReturnType<typeof serializers>, id: string) => {
       const component = json.componentById.get(id);
       if (!component) throw new OperationError(404, `no component with id "${id}"`);
       return component;
     };
-    scoped.get(`${base}/components/:id`, async (request: FastifyRequest<{ Params: { id: string } }>) => findComponent(await fresh(), request.params.id));
+    scoped.get(`${base}/components/:id`, async (request: FastifyRequest<{ Params: { id: string } }>) => findComponent(await current(), request.params.id));
 
     const patchComponent = async (request: FastifyRequest<{ Params: { id: string } }>) => {
       findComponent(serializers(publisher.current.snapshot), request.params.id);

@@ -28,6 +28,13 @@ describe('management API: authentication', () => {
     expect((await api('GET', '/incidents')).statusCode).toBe(401);
   });
 
+  it('reads never cause a rebuild', async () => {
+    await t.app.publisher.idle();
+    const builds = t.app.publisher.stats.builds;
+    for (const path of ['/incidents', '/components', '/components/api']) expect((await api('GET', path)).statusCode).toBe(200);
+    expect(t.app.publisher.stats.builds).toBe(builds);
+  });
+
   it('answers 404 for another page id', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/pages/other/incidents', headers: { authorization: `OAuth ${key}` } });
     expect(res.statusCode).toBe(404);

@@ -1,0 +1,262 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { fieldErrors, textField, type FieldErrors } from '../auth/forms.js';
+import { AdminViews, type AdminSection } from '../auth/views.js';
+import { OperationError } from '../operations/errors.js';
+import { IncidentService, type Actor, type ComponentChanges } from '../operations/incidents.js';
+import { renderMarkdown } from '../render/markdown.js';
+import type { Publisher } from '../render/publisher.js';
+import type { Store } from '../store/index.js';
+import { COMPONENT_STATUSES, IMPACTS, UNRESOLVED_INCIDENT_STATUSES, type Component, type Incident, type IncidentStatus } from '../status/types.js';
+import type { Clock } from '../util/time.js';
+
+export interface AdminIncidentsOptions {
+  store: Store;
+  clock: Clock;
+  /** Rebuilt after each write so that the public page shows it when the redirect lands, as after an API write. */
+  publisher: Publisher;
+  pageName: string;
+}
+
+/** The statuses an operator picks on a form; postmortem has its own form. */
+export const FORM_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const satisfies readonly IncidentStatus[];
+const MAX_NAME = 200;
+const MAX_BODY = 20_000;
+/** How many finished incidents the list shows below the open ones. */
+const RECENT_LIMIT = 50;
+
+const STATUS_LABELS: Record<string, string> = {
+  investigating: 'Investigating',
+  identified: 'Identified',
+  monitoring: 'Monitoring',
+  resolved: 'Resolved',
+  postmortem: 'Postmortem',
+  operational: 'Operational',
+  degraded_performance: 'Degraded performance',
+  partial_outage: 'Partial outage',
+  major_outage: 'Major outage',
+  under_maintenance: 'Under maintenance',
+};
+
+const name = z.string().trim().min(1, 'Enter a name for the incident.').max(MAX_NAME, `A name has at most ${MAX_NAME} characters.`);
+const status = z.enum(FORM_STATUSES, { error: 'Choose investigating, identified, monitoring or resolved.' });
+const message = z.string().max(MAX_BODY, `A message has at most ${MAX_BODY.toLocaleString('en')} characters.`);
+const impact = z.union([z.literal(''), z.enum(IMPACTS)], { error: 'Choose an impact, or "from components".' });
+const componentStatus = z.union([z.literal(''), z.enum(COMPONENT_STATUSES)], { error: 'Choose a status from the list.' });
+
+const newIncidentForm = z.object({ name, status, impact, message });
+const updateForm = z.object({ status, message });
+const editForm = z.object({ body: z.string().trim().min(1, 'Enter the corrected text.').max(MAX_BODY, `A message has at most ${MAX_BODY.toLocaleString('en')} characters.`) });
+const postmortemForm = z.object({ body: message });
+
+/** What a form sends back when it is shown again: the typed values, the component choices, the errors beside each field. */
+export interface FormState {
+  values: Record<string, string>;
+  components: Record<string, string>;
+  errors: FieldErrors;
+}
+
+const componentField = (id: string) => `component.${id}`;
+
+/**
+ * Reads a form: its text fields as typed, and one "status at this update" per visible component
+ * ('' is "no change"). Pure over the parsed body, so that what comes back on an error is exactly
+ * what was sent.
+ */
+export function readForm(body: unknown, fields: string[], components: Component[]): FormState {
+  const values = Object.fromEntries(fields.map((f) => [f, textField(body, f)]));
+  const chosen = Object.fromEntries(components.map((c) => [c.id, textField(body, componentField(c.id))]));
+  return { values, components: chosen, errors: {} };
+}
+
+/** The component changes of a form, or errors keyed by the component's field. */
+function componentChanges(state: FormState): ComponentChanges {
+  const changes: ComponentChanges = {};
+  for (const [id, value] of Object.entries(state.components)) {
+    const parsed = componentStatus.safeParse(value);
+    if (!parsed.success) state.errors[componentField(id)] = parsed.error.issues[0]!.message;
+    else if (parsed.data !== '') changes[id] = parsed.data;
+  }
+  return changes;
+}
+
+function validate<T extends z.ZodType>(schema: T, state: FormState): z.infer<T> | undefined {
+  const parsed = schema.safeParse(state.values);
+  if (parsed.success) return parsed.data;
+  Object.assign(state.errors, fieldErrors(parsed.error));
+  return undefined;
+}
+
+/** Values of a repeated checkbox: absent, one string, or several. */
+function listField(body: unknown, field: string): string[] {
+  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[field] : undefined;
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+const emptyState = (values: Record<string, string>): FormState => ({ values, components: {}, errors: {} });
+
+/** The admin pages for incidents under /admin/incidents, registered through adminAuth's `routes`. */
+export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync {
+  return async (admin: FastifyInstance) => {
+    const { store, clock, publisher } = opts;
+    const service = new IncidentService(store, clock);
+    const views = new AdminViews(opts.pageName);
+    // Until AdminSection in src/auth/views.ts names it, the layout still highlights the link by this string.
+    const section: AdminSection = 'incidents';
+
+    const actor = (request: FastifyRequest): Actor => ({ kind: 'operator', id: request.operator!.id, name: request.operator!.name });
+    const visibleComponents = () => store.components.list().filter((c) => !c.hidden && !c.isGroup);
+    const helpers = {
+      label: (s: string) => STATUS_LABELS[s] ?? s,
+      time: (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      iso: (ms: number) => new Date(ms).toISOString(),
+      markdown: renderMarkdown,
+      componentField,
+      statuses: FORM_STATUSES,
+      componentStatuses: COMPONENT_STATUSES,
+      impacts: IMPACTS,
+      maxName: MAX_NAME,
+      maxBody: MAX_BODY,
+    };
+    const findIncident = (id: string): Incident => {
+      const incident = store.incidents.get(id);
+      if (!incident || incident.kind !== 'incident') throw new OperationError(404, `no incident with id "${id}"`);
+      return incident;
+    };
+    const written = async (reply: FastifyReply, location: string) => {
+      await publisher.rebuild();
+      return reply.redirect(location, 303);
+    };
+
+    admin.get('/incidents', async (request, reply) => {
+      const incidents = store.incidents.listAll().filter((i) => i.kind === 'incident');
+      const open = incidents.filter((i) => (UNRESOLVED_INCIDENT_STATUSES as readonly string[]).includes(i.status));
+      const recent = incidents.filter((i) => !open.includes(i)).slice(0, RECENT_LIMIT);
+      return views.send(request, reply, 200, 'incidents', 'Incidents', { open, recent, ...helpers }, section);
+    });
+
+    const sendNew = (request: FastifyRequest, reply: FastifyReply, code: number, state: FormState, preview: string | null = null) =>
+      views.send(request, reply, code, 'incidents-new', 'New incident', { form: state, preview, components: visibleComponents(), ...helpers }, section);
+
+    admin.get('/incidents/new', async (request, reply) =>
+      sendNew(request, reply, 200, { values: { name: '', status: 'investigating', impact: '', message: '' }, components: {}, errors: {} }),
+    );
+
+    admin.post('/incidents', async (request, reply) => {
+      const components = visibleComponents();
+      const state = readForm(request.body, ['name', 'status', 'impact', 'message'], components);
+      if (textField(request.body, 'action') === 'preview') return sendNew(request, reply, 200, state, renderMarkdown(state.values.message!));
+      const input = validate(newIncidentForm, state);
+      const changes = componentChanges(state);
+      if (!input || Object.keys(state.errors).length > 0) return sendNew(request, reply, 422, state);
+      try {
+        const incident = service.create(
+          { name: input.name, status: input.status, body: input.message, components: changes, impactOverride: input.impact === '' ? null : input.impact },
+          actor(request),
+        );
+        request.log.info({ incidentId: incident.id, operatorId: request.operator!.id }, 'admin: incident created');
+        return await written(reply, `/admin/incidents/${encodeURIComponent(incident.id)}`);
+      } catch (err) {
+        if (!(err instanceof OperationError)) throw err;
+        state.errors[err.field ?? '_form'] = err.message;
+        return sendNew(request, reply, err.statusCode, state);
+      }
+    });
+
+    /** The incident page; `forms` carries the one form being shown again, with its values and errors. */
+    const sendIncident = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      code: number,
+      incident: Incident,
+      forms: { update?: FormState; resolve?: FormState; postmortem?: FormState; edit?: FormState & { updateId: string }; formError?: string } = {},
+    ) => {
+      const holdReason = `incident ${incident.id}`;
+      const held = store.components.list().filter((c) => c.manual?.reason === holdReason);
+      return views.send(request, reply, code, 'incidents-show', incident.name, {
+        incident,
+        components: visibleComponents(),
+        held,
+        update: forms.update ?? { values: { status: incident.status === 'postmortem' ? 'resolved' : incident.status, message: '' }, components: {}, errors: {} },
+        resolve: forms.resolve ?? emptyState({ status: 'resolved', message: '' }),
+        postmortem: forms.postmortem ?? emptyState({ body: incident.postmortemBody ?? '' }),
+        edit: forms.edit ?? null,
+        formError: forms.formError ?? null,
+        ...helpers,
+      }, section);
+    };
+
+    type IdParams = { Params: { id: string } };
+    type UpdateParams = { Params: { id: string; updateId: string } };
+
+    admin.get<IdParams>('/incidents/:id', async (request, reply) => sendIncident(request, reply, 200, findIncident(request.params.id)));
+
+    // "Post update" and "Resolve" both post here; `form` says which one to show again on an error.
+    admin.post<IdParams>('/incidents/:id/updates', async (request, reply) => {
+      const incident = findIncident(request.params.id);
+      const resolving = textField(request.body, 'form') === 'resolve';
+      const state = readForm(request.body, ['status', 'message'], resolving ? [] : visibleComponents());
+      const forms = resolving ? { resolve: state } : { update: state };
+      const input = validate(updateForm, state);
+      const changes = componentChanges(state);
+      if (!input || Object.keys(state.errors).length > 0) return sendIncident(request, reply, 422, incident, forms);
+      const keep = listField(request.body, 'keep');
+      return attempt(request, reply, incident, forms, () =>
+        service.update(
+          incident.id,
+          {
+            status: input.status,
+            body: input.message,
+            components: Object.keys(changes).length > 0 ? changes : undefined,
+            keepComponents: input.status === 'resolved' ? keep : undefined,
+          },
+          actor(request),
+        ),
+      );
+    });
+
+    admin.post<UpdateParams>('/incidents/:id/updates/:updateId/edit', async (request, reply) => {
+      const incident = findIncident(request.params.id);
+      const state = { ...readForm(request.body, ['body'], []), updateId: request.params.updateId };
+      const input = validate(editForm, state);
+      if (!input) return sendIncident(request, reply, 422, incident, { edit: state });
+      return attempt(request, reply, incident, { edit: state }, () => service.editUpdateBody(incident.id, request.params.updateId, input.body));
+    });
+
+    admin.post<UpdateParams>('/incidents/:id/updates/:updateId/delete', async (request, reply) => {
+      const incident = findIncident(request.params.id);
+      return attempt(request, reply, incident, {}, () => service.deleteUpdate(incident.id, request.params.updateId));
+    });
+
+    admin.post<IdParams>('/incidents/:id/postmortem', async (request, reply) => {
+      const incident = findIncident(request.params.id);
+      const state = readForm(request.body, ['body'], []);
+      const input = validate(postmortemForm, state);
+      if (!input) return sendIncident(request, reply, 422, incident, { postmortem: state });
+      return attempt(request, reply, incident, { postmortem: state }, () => service.setPostmortem(incident.id, input.body));
+    });
+
+    /** Runs one service call; its OperationError comes back on the incident page, beside the form that caused it. */
+    async function attempt(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      incident: Incident,
+      forms: Parameters<typeof sendIncident>[4] & object,
+      action: () => Incident,
+    ) {
+      try {
+        action();
+      } catch (err) {
+        if (!(err instanceof OperationError)) throw err;
+        return sendIncident(request, reply, err.statusCode, findIncident(incident.id), { ...forms, formError: capitalise(err.message) });
+      }
+      request.log.info({ incidentId: incident.id, operatorId: request.operator!.id, url: request.url }, 'admin: incident changed');
+      return written(reply, `/admin/incidents/${encodeURIComponent(incident.id)}`);
+    }
+  };
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1) + (s.endsWith('.') ? '' : '.');
+}
