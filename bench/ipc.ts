@@ -146,3 +146,20 @@ export function startChild<Ready>(script: string, readyTimeoutMs: number): Child
     stop: () => stopProcess(proc),
   };
 }
+
+/**
+ * Runs a benchmark's main and exits with its code; on Ctrl-C or SIGTERM the children get to remove
+ * their temporary folders first (the exit hook kills any that hang).
+ */
+export function runEntry(main: () => Promise<number>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+  }
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.stack : err);
+      process.exit(1);
+    },
+  );
+}

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../src/util/paths.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { contention, machineTicks } from './cpu.js';
-import { startChild, stopAll, type Child } from './ipc.js';
+import { runEntry, startChild, type Child } from './ipc.js';
 import { measure, type LoadOptions, type LoadResult } from './load.js';
 import { machine } from './machine.js';
 import type { StorageResult } from './probe-storage.js';
@@ -137,15 +137,4 @@ async function main(): Promise<number> {
   return failed.length > 0 ? 1 : 0;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  // Let the children remove their temporary folders; the exit hook in ipc.ts kills any that hang.
-  process.once(signal, () => void stopAll().finally(() => process.exit(130)));
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.stack : err);
-    process.exit(1);
-  },
-);
+runEntry(main);

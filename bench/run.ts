@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../src/util/paths.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { startChild, stopAll, type Child } from './ipc.js';
+import { runEntry, startChild, type Child } from './ipc.js';
 import { machine } from './machine.js';
 import { measure, probe, type LoadOptions } from './load.js';
 import { checks, formatReport, mb, spread, type BenchResults, type Pair, type RunResult } from './report.js';
@@ -120,15 +120,4 @@ async function main(): Promise<number> {
   }
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  // Let the servers remove their temporary folders; the exit hook in ipc.ts kills any that hang.
-  process.once(signal, () => void stopAll().finally(() => process.exit(130)));
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.stack : err);
-    process.exit(1);
-  },
-);
+runEntry(main);
