@@ -96,6 +96,7 @@ export class IncidentService {
       });
       this.applyComponents(id, input.components, now, actor);
       if (FINISHED.has(input.status)) this.release(id, [], now, actor);
+      this.audit(actor, 'incident.create', id, null, summary(this.store.incidents.get(id)!), now);
       return id;
     })();
     return this.store.incidents.get(id)!;
@@ -135,6 +136,7 @@ export class IncidentService {
       }
       this.applyComponents(id, input.components, now, actor);
       if (input.status && FINISHED.has(input.status) && !FINISHED.has(incident.status)) this.release(id, input.keepComponents ?? [], now, actor);
+      this.audit(actor, 'incident.update', id, summary(incident), summary(this.store.incidents.get(id)!), now);
     })();
     return this.store.incidents.get(id)!;
   }
@@ -152,6 +154,7 @@ export class IncidentService {
       autoCompleted: input.autoCompleted ?? true,
       first: { status: 'scheduled', body: input.body, at: now, deliverNotifications: input.deliverNotifications },
     });
+    this.audit(actor, 'maintenance.create', id, null, summary(this.store.incidents.get(id)!), now);
     this.advanceMaintenances(actor);
     return this.store.incidents.get(id)!;
   }
@@ -178,24 +181,38 @@ export class IncidentService {
     return moved;
   }
 
-  editUpdateBody(incidentId: string, updateId: string, body: string): Incident {
+  editUpdateBody(incidentId: string, updateId: string, body: string, actor: Actor): Incident {
     const incident = this.require(incidentId);
-    if (!incident.updates.some((u) => u.id === updateId)) throw notFound('incident update', updateId);
-    this.store.incidents.editUpdateBody(incidentId, updateId, body, this.clock());
+    const update = incident.updates.find((u) => u.id === updateId);
+    if (!update) throw notFound('incident update', updateId);
+    const now = this.clock();
+    this.store.db.transaction(() => {
+      this.store.incidents.editUpdateBody(incidentId, updateId, body, now);
+      this.audit(actor, 'incident_update.edit', updateId, { body: update.body }, { body }, now);
+    })();
     return this.store.incidents.get(incidentId)!;
   }
 
-  deleteUpdate(incidentId: string, updateId: string): Incident {
+  deleteUpdate(incidentId: string, updateId: string, actor: Actor): Incident {
     const incident = this.require(incidentId);
-    if (!incident.updates.some((u) => u.id === updateId)) throw notFound('incident update', updateId);
+    const update = incident.updates.find((u) => u.id === updateId);
+    if (!update) throw notFound('incident update', updateId);
     if (incident.updates.length <= 1) throw new OperationError(409, 'an incident keeps at least one update; delete the incident instead');
-    this.store.incidents.deleteUpdate(incidentId, updateId, this.clock());
+    const now = this.clock();
+    this.store.db.transaction(() => {
+      this.store.incidents.deleteUpdate(incidentId, updateId, now);
+      this.audit(actor, 'incident_update.delete', updateId, { status: update.status, body: update.body }, null, now);
+    })();
     return this.store.incidents.get(incidentId)!;
   }
 
-  setPostmortem(incidentId: string, body: string): Incident {
-    this.require(incidentId);
-    this.store.incidents.setPostmortem(incidentId, body, this.clock());
+  setPostmortem(incidentId: string, body: string, actor: Actor): Incident {
+    const incident = this.require(incidentId);
+    const now = this.clock();
+    this.store.db.transaction(() => {
+      this.store.incidents.setPostmortem(incidentId, body, now);
+      this.audit(actor, 'incident.postmortem', incidentId, { postmortem: incident.postmortemBody }, { postmortem: body }, now);
+    })();
     return this.store.incidents.get(incidentId)!;
   }
 
@@ -206,6 +223,7 @@ export class IncidentService {
     this.store.db.transaction(() => {
       this.release(incidentId, [], now, actor);
       this.store.incidents.delete(incidentId);
+      this.audit(actor, 'incident.delete', incidentId, summary(incident), null, now);
     })();
     return incident;
   }
@@ -213,12 +231,27 @@ export class IncidentService {
   /** Sets a component's status by hand, with a reason, until handed back. */
   setComponentStatus(componentId: string, status: ComponentStatus, reason: string, actor: Actor): void {
     this.checkComponents({ [componentId]: status });
-    this.store.components.setManual(componentId, status, `${actor.kind} ${actor.name}: ${reason}`, this.clock());
+    const now = this.clock();
+    this.store.db.transaction(() => {
+      const before = this.store.components.get(componentId)!;
+      this.store.components.setManual(componentId, status, `${actor.kind} ${actor.name}: ${reason}`, now);
+      this.audit(actor, 'component.set_status', componentId, { status: before.status, manual: before.manual }, { status, reason }, now, 'component');
+    })();
   }
 
   handBack(componentId: string, actor: Actor): void {
     this.checkComponents(undefined, [componentId]);
-    this.store.components.clearManual(componentId, `${actor.kind} ${actor.name}: handed back to automation`, this.clock());
+    const now = this.clock();
+    this.store.db.transaction(() => {
+      const before = this.store.components.get(componentId)!;
+      this.store.components.clearManual(componentId, `${actor.kind} ${actor.name}: handed back to automation`, now);
+      this.audit(actor, 'component.hand_back', componentId, { status: before.status, manual: before.manual }, { status: this.store.components.get(componentId)!.status }, now, 'component');
+    })();
+  }
+
+  /** Every write is in the audit log, in the same transaction: who, what, before and after. */
+  private audit(actor: Actor, action: string, entityId: string, before: unknown, after: unknown, at: number, entityType = action.split('.')[0]!): void {
+    this.store.audit.record({ at, actor, action, entityType, entityId, before, after });
   }
 
   private require(id: string): Incident {
@@ -253,6 +286,18 @@ export class IncidentService {
 }
 
 export const SYSTEM: Actor = { kind: 'system', id: 'outpost', name: 'Outpost' };
+
+/** What the audit log keeps of an incident: enough to see what changed, not the whole history. */
+function summary(i: Incident) {
+  return {
+    name: i.name,
+    status: i.status,
+    impact: i.impactOverride ?? i.impact,
+    components: i.componentIds,
+    updates: i.updates.length,
+    latest: i.updates[0] ? { status: i.updates[0].status, body: i.updates[0].body } : null,
+  };
+}
 
 function holdReason(incidentId: string): string {
   return `incident ${incidentId}`;

@@ -105,7 +105,8 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
     // Until AdminSection in src/auth/views.ts names it, the layout still highlights the link by this string.
     const section: AdminSection = 'incidents';
 
-    const actor = (request: FastifyRequest): Actor => ({ kind: 'operator', id: request.operator!.id, name: request.operator!.name });
+    // Operators are named by email in the audit log: names are not unique, emails are.
+    const actor = (request: FastifyRequest): Actor => ({ kind: 'operator', id: request.operator!.id, name: request.operator!.email });
     const visibleComponents = () => store.components.list().filter((c) => !c.hidden && !c.isGroup);
     const helpers = {
       label: (s: string) => STATUS_LABELS[s] ?? s,
@@ -221,12 +222,12 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
       const state = { ...readForm(request.body, ['body'], []), updateId: request.params.updateId };
       const input = validate(editForm, state);
       if (!input) return sendIncident(request, reply, 422, incident, { edit: state });
-      return attempt(request, reply, incident, { edit: state }, () => service.editUpdateBody(incident.id, request.params.updateId, input.body));
+      return attempt(request, reply, incident, { edit: state }, () => service.editUpdateBody(incident.id, request.params.updateId, input.body, actor(request)));
     });
 
     admin.post<UpdateParams>('/incidents/:id/updates/:updateId/delete', async (request, reply) => {
       const incident = findIncident(request.params.id);
-      return attempt(request, reply, incident, {}, () => service.deleteUpdate(incident.id, request.params.updateId));
+      return attempt(request, reply, incident, {}, () => service.deleteUpdate(incident.id, request.params.updateId, actor(request)));
     });
 
     admin.post<IdParams>('/incidents/:id/postmortem', async (request, reply) => {
@@ -234,7 +235,7 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
       const state = readForm(request.body, ['body'], []);
       const input = validate(postmortemForm, state);
       if (!input) return sendIncident(request, reply, 422, incident, { postmortem: state });
-      return attempt(request, reply, incident, { postmortem: state }, () => service.setPostmortem(incident.id, input.body));
+      return attempt(request, reply, incident, { postmortem: state }, () => service.setPostmortem(incident.id, input.body, actor(request)));
     });
 
     /** Runs one service call; its OperationError comes back on the incident page, beside the form that caused it. */

@@ -155,7 +155,7 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
 
     scoped.patch(`${base}/incidents/:id/incident_updates/:update_id`, async (request: FastifyRequest<{ Params: { id: string; update_id: string } }>) => {
       const input = parse(updateBody, request.body, 'incident_update');
-      service.editUpdateBody(request.params.id, request.params.update_id, input.body);
+      service.editUpdateBody(request.params.id, request.params.update_id, input.body, actor(request));
       const json = await fresh();
       return json.update(findIncident(request.params.id).updates.find((u) => u.id === request.params.update_id)!);
     });

@@ -78,6 +78,14 @@ describe('management API: incidents', () => {
     const fixed = await api('PATCH', `/incidents/${incident.id}/incident_updates/${updates[0].id}`, { incident_update: { body: 'Fixed: the disk was grown.' } });
     expect(fixed.json().body).toBe('Fixed: the disk was grown.');
     expect((await t.app.inject(`/incidents/${incident.id}`)).body).toContain('Fixed: the disk was grown.');
+
+    // Every write is audited with who did it, before and after.
+    const audit = t.app.store.audit.list(20, 0).filter((e) => e.entityId === incident.id || e.entityId === updates[0].id);
+    expect(audit.map((e) => e.action).sort()).toEqual(['incident.create', 'incident.update', 'incident.update', 'incident_update.edit']);
+    expect(audit.every((e) => e.actor.kind === 'api_key' && e.actor.name === 'deploy bot')).toBe(true);
+    const edit = audit.find((e) => e.action === 'incident_update.edit')!;
+    expect(edit.before).toEqual({ body: 'Fixed.' });
+    expect(edit.after).toEqual({ body: 'Fixed: the disk was grown.' });
   });
 
   it('rejects bad bodies with 422 naming each field, and writes nothing', async () => {
