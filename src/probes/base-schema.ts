@@ -3,6 +3,13 @@ import { duration } from '../config/duration.js';
 
 const ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
+const LABEL = '[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?';
+/** A DNS host name (labels of letters, digits, '-' and '_', 253 characters at most, optional trailing dot). */
+export const HOSTNAME = new RegExp(`^(?=.{1,253}\\.?$)${LABEL}(?:\\.${LABEL})*\\.?$`, 'i');
+
+/** Milliseconds since a performance.now() mark, to a hundredth. */
+export const elapsed = (since: number): number => Math.round((performance.now() - since) * 100) / 100;
+
 /**
  * Fields every probe has. Each kind extends this with its own (`probeBase.extend({ type: z.literal('http'), ... })`)
  * so that one strict schema per kind rejects unknown fields with their names.

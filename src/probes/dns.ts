@@ -3,7 +3,7 @@ import { isIP, SocketAddress } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { duration, formatDuration } from '../config/duration.js';
-import { probeBase, splitHostPort } from './base-schema.js';
+import { elapsed, HOSTNAME, probeBase, splitHostPort } from './base-schema.js';
 import { result, type ProbeContext, type ProbeKind, type ProbeResult, type ResolverResult } from './types.js';
 
 /**
@@ -14,8 +14,6 @@ import { result, type ProbeContext, type ProbeKind, type ProbeResult, type Resol
 export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SOA', 'CAA'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
-const LABEL = '[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?';
-const HOSTNAME = new RegExp(`^(?=.{1,253}\\.?$)${LABEL}(?:\\.${LABEL})*\\.?$`, 'i');
 const ADDRESS_EXAMPLES = '192.0.2.53, 192.0.2.53:5353, 2001:db8::53 or [2001:db8::53]:5353';
 
 /** A resolver address to host and port (53 unless given); undefined unless the host is an IP literal. */
@@ -121,7 +119,6 @@ export function perTryTimeout(timeoutMs: number, tries: number): number {
   return Math.max(1, Math.floor(timeoutMs / (2 ** tries - 1)));
 }
 
-const elapsed = (since: number): number => Math.round((performance.now() - since) * 100) / 100;
 
 /** Asks one resolver; `ok` here only means it answered NOERROR, judge() weighs the answers. */
 async function ask(target: { name: string; address: string }, config: DnsProbeConfig, signal: AbortSignal): Promise<ResolverResult> {

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { duration } from '../config/duration.js';
-import { ipVersion, probeBase } from './base-schema.js';
+import { elapsed, HOSTNAME, ipVersion, probeBase } from './base-schema.js';
 import { result, type FailureLayer, type PhaseTimings, type ProbeContext, type ProbeKind, type ProbeResult } from './types.js';
 
 /**
@@ -11,8 +11,6 @@ import { result, type FailureLayer, type PhaseTimings, type ProbeContext, type P
  * field, lookup injection, the timed connect), since a TLS check is a TCP check with a handshake on top.
  */
 
-const LABEL = '[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?';
-const HOSTNAME = new RegExp(`^(?=.{1,253}\\.?$)${LABEL}(?:\\.${LABEL})*\\.?$`, 'i');
 
 export const hostName = z
   .string()
@@ -71,8 +69,7 @@ export function deadline(config: { timeout: number }, ctx: ProbeContext): AbortS
   return AbortSignal.any([ctx.signal, AbortSignal.timeout(config.timeout)]);
 }
 
-export const elapsed = (since: number): number => round(performance.now() - since);
-const round = (ms: number): number => Math.round(ms * 100) / 100;
+export { elapsed };
 
 export function endpoint(address: string, port: number): string {
   return net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
