@@ -109,3 +109,41 @@ describe('runGuarded', () => {
     any.mockRestore();
   });
 });
+
+describe('ProbeRunner isolation between probes', () => {
+  it('a probe that hangs until its timeout never delays the others', async () => {
+    const { ProbeRunner } = await import('../../src/scheduler/runner.js');
+    const { httpProbe } = await import('../../src/probes/http.js');
+    const { createServer: createHttpServer } = await import('node:http');
+    // One server answers at once, the other never answers.
+    const server = createHttpServer((req, res) => (req.url === '/hang' ? undefined : res.end('ok')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const probe = (id: string, path: string) =>
+      httpProbe.schema.parse({ id, component: 'x', type: 'http', url: `http://127.0.0.1:${port}${path}`, interval: '1s', timeout: '900ms' });
+    const reports: RunReport[] = [];
+    // Concurrency 2: the hanging probe holds one slot for most of each second, the fast ones share the other.
+    const runner = new ProbeRunner({
+      probes: [probe('slow', '/hang'), ...Array.from({ length: 5 }, (_, i) => probe(`fast-${i}`, '/ok'))],
+      concurrency: 2,
+      onReport: (r) => reports.push(r),
+      onBug: (id, err) => reports.push({ probeId: `bug ${id} ${String(err)}`, plannedAt: 0, startedAt: 0, result: null as never }),
+    });
+    try {
+      runner.start();
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && reports.filter((r) => r.probeId.startsWith('fast')).length < 15) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      runner.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    const fast = reports.filter((r) => r.probeId.startsWith('fast'));
+    expect(fast.length).toBeGreaterThanOrEqual(15);
+    expect(fast.every((r) => r.result.outcome === 'up')).toBe(true);
+    // Fast probes start when planned, not after the hanging one gives up (900 ms).
+    expect(Math.max(...fast.map((r) => r.startedAt - r.plannedAt))).toBeLessThan(500);
+    const slow = reports.filter((r) => r.probeId === 'slow');
+    expect(slow.every((r) => r.result.layer === 'timeout')).toBe(true);
+  });
+});

@@ -55,6 +55,12 @@ describe('operator view', () => {
     expect(html).toMatch(/<th scope="row">Provider A<\/th><td><code>192\.0\.2\.53<\/code><\/td><td><code>TIMEOUT<\/code>/);
     expect(html).toContain('<code>NOERROR</code> 203.0.113.10');
     expect(html).toContain('no token yet: run npm run heartbeat-token -- nightly');
+    expect(html).toContain('Prober healthy.');
+    // When the prober is impaired, the operator sees why.
+    t.app.store.proberHealth.set({ impaired: true, since: t.clock.ms, reason: 'all 2 control targets failing' });
+    const impaired = (await operator.inject('/')).body;
+    expect(impaired).toContain('<strong>Prober impaired</strong>');
+    expect(impaired).toContain('all 2 control targets failing. Automated status changes are frozen');
     await operator.close();
   });
 
