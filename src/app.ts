@@ -17,6 +17,8 @@ import { managementApi } from './web/api-v1.js';
 import { heartbeatRoutes } from './web/heartbeats.js';
 import { publicRoutes } from './web/public.js';
 import { Monitor } from './monitoring/monitor.js';
+import { AutoIncidents } from './monitoring/auto-incidents.js';
+import { IncidentService } from './operations/incidents.js';
 
 export interface AppDeps {
   config: Config;
@@ -72,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     rules: { failingFraction: deps.config.monitoring.impaired_when_failing, minProbes: deps.config.monitoring.impaired_min_probes },
     // Long enough to see one run of each probe, short enough that an old failure does not count as "at once".
     impairmentWindowMs: 120_000,
+    autoIncidents: new AutoIncidents(store, new IncidentService(store, clock), autoIncidentPolicy(deps.config)),
   });
   publisher = new Publisher({
     store,
@@ -117,6 +120,14 @@ function assetVersion(dir: string): string {
   const hash = createHash('sha256');
   for (const file of readdirSync(dir).sort()) hash.update(file).update(readFileSync(join(dir, file)));
   return hash.digest('hex').slice(0, 10);
+}
+
+function autoIncidentPolicy(config: Config) {
+  const own = new Map(config.components.flatMap((c) => (c.auto_incident ? [[c.id, c.auto_incident] as const] : [])));
+  return {
+    modeFor: (componentId: string) => own.get(componentId) ?? config.monitoring.auto_incidents,
+    recovery: config.monitoring.auto_incident_recovery,
+  };
 }
 
 /** Probes charted per component, for components with show_latency (heartbeats have no latency). */

@@ -15,6 +15,10 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+export const AUTO_INCIDENT_MODES = ['off', 'draft', 'publish'] as const;
+export type AutoIncidentMode = (typeof AUTO_INCIDENT_MODES)[number];
+const autoIncidentError = 'expected off, draft (visible in the admin until an operator publishes it) or publish';
+
 export const componentSchema = z.strictObject({
   id: id('a component id'),
   name: z.string().trim().min(1, 'expected a non-empty name').max(100, 'expected at most 100 characters'),
@@ -25,6 +29,8 @@ export const componentSchema = z.strictObject({
   showcase: z.boolean().optional().describe('show the 90-day uptime bars'),
   start_date: z.iso.date('expected a date as YYYY-MM-DD').optional(),
   show_latency: z.boolean().optional().describe('show a response-time chart from its probes'),
+  /** Overrides monitoring.auto_incidents for this component. */
+  auto_incident: z.enum(AUTO_INCIDENT_MODES, { error: autoIncidentError }).optional(),
 });
 
 const probeTypeError = `expected a probe type: one of ${PROBE_TYPES.join(', ')}`;
@@ -40,6 +46,13 @@ export const monitoringSchema = z.strictObject({
   impaired_when_failing: z.number().min(0.5).max(1).default(0.8),
   /** The share rule applies only with at least this many probes. */
   impaired_min_probes: z.number().int().min(2).max(10_000).default(5),
+  /**
+   * When a component's automated status turns to partial or major outage: open no incident, a
+   * draft for an operator to publish, or a published incident. Per component with auto_incident.
+   */
+  auto_incidents: z.enum(AUTO_INCIDENT_MODES, { error: autoIncidentError }).default('off'),
+  /** What an automatic incident does when its component's probes recover. */
+  auto_incident_recovery: z.enum(['monitoring', 'resolved'], { error: 'expected monitoring or resolved' }).default('resolved'),
 });
 
 export const pageSchema = z.strictObject({

@@ -5,6 +5,7 @@ import type { Outcome, ProbeResult } from '../probes/types.js';
 import type { Store } from '../store/index.js';
 import type { RecordedResult } from '../store/probes.js';
 import type { Clock } from '../util/time.js';
+import type { AutoIncidents, Failure } from './auto-incidents.js';
 import { automatedStatus } from './component-status.js';
 import { confirm, type ConfirmationState } from './confirmation.js';
 import { impairment, type ImpairmentRules } from './impairment.js';
@@ -17,6 +18,8 @@ export interface MonitorOptions {
   rules: ImpairmentRules;
   /** Raw outcomes older than this no longer count towards "failing at the same moment". */
   impairmentWindowMs: number;
+  /** Opens, updates and closes incidents as statuses change (monitoring.auto_incidents). */
+  autoIncidents?: AutoIncidents;
 }
 
 export interface Observation {
@@ -35,6 +38,8 @@ export class Monitor {
   private readonly probes: Map<string, ProbeConfig>;
   private readonly states = new Map<string, ConfirmationState>();
   private readonly latest = new Map<string, { outcome: Outcome; at: number }>();
+  /** Each probe's latest failure, for what an automatic incident says failed. */
+  private readonly lastFailure = new Map<string, Failure>();
   private readonly startedAt: number;
 
   constructor(private readonly options: MonitorOptions) {
@@ -61,6 +66,7 @@ export class Monitor {
       const { state, changed } = confirm(before, result.outcome, { failAfter: probe.fail_after, recoverAfter: probe.recover_after });
       this.states.set(probeId, state);
       this.latest.set(probeId, { outcome: result.outcome, at });
+      if (result.layer) this.lastFailure.set(probeId, { layer: result.layer, code: result.code });
       recorded.push({ probeId, at, result, state, confirmedChanged: changed });
       if (changed && probe.component) touched.set(probe.component, Math.max(at, touched.get(probe.component) ?? 0));
     }
@@ -125,6 +131,12 @@ export class Monitor {
       .filter(({ p, r }) => r && this.states.get(p.id)?.confirmed !== 'up')
       .map(({ p, r }) => `${p.id}: ${r!.layer ?? 'ok'}${r!.code ? ` ${r!.code}` : ''}`);
     const cause = failing.length > 0 ? `probes ${failing.join('; ')}` : 'probes recovered';
+    // Before the status is stored: the incident's update records the status the component leaves.
+    this.options.autoIncidents?.statusChanged(
+      component,
+      status,
+      probes.filter((p) => this.states.get(p.id)?.confirmed !== 'up').flatMap((p) => this.lastFailure.get(p.id) ?? []),
+    );
     // An override (operator, incident, maintenance window) keeps the shown status; automation is remembered beneath it.
     store.components.setAutomated(componentId, status, cause, now);
   }

@@ -22,7 +22,15 @@ export interface IncidentInput {
   componentIds?: string[];
   impactOverride?: Impact | null;
   deliverNotifications?: boolean;
+  /** False opens a draft: shown in the admin only, announced when published. */
   published?: boolean;
+  /** Set when the probes open the incident: the component whose outage it is about. */
+  autoComponentId?: string;
+  /**
+   * Whether the statuses in `components` become overrides held by the incident (the default, for
+   * operators). Automatic incidents only record them: the probes own those statuses.
+   */
+  holdComponents?: boolean;
 }
 
 export interface UpdateInput {
@@ -34,6 +42,8 @@ export interface UpdateInput {
   deliverNotifications?: boolean;
   /** On resolution, components that keep the status this incident gave them instead of returning to automation. */
   keepComponents?: string[];
+  /** See IncidentInput.holdComponents. */
+  holdComponents?: boolean;
 }
 
 export interface MaintenanceInput {
@@ -86,6 +96,8 @@ export class IncidentService {
         impact: impactFromComponents(input.components),
         impactOverride: input.impactOverride ?? null,
         componentIds: [...new Set([...(input.componentIds ?? []), ...Object.keys(input.components ?? {})])],
+        published: input.published,
+        autoComponentId: input.autoComponentId,
         first: {
           status: input.status,
           body: input.body,
@@ -94,7 +106,7 @@ export class IncidentService {
           components: input.components,
         },
       });
-      this.applyComponents(id, input.components, now, actor);
+      if (input.holdComponents !== false) this.applyComponents(id, input.components, now, actor);
       if (FINISHED.has(input.status)) this.release(id, [], now, actor);
       this.audit(actor, 'incident.create', id, null, summary(this.store.incidents.get(id)!), now);
       return id;
@@ -134,7 +146,7 @@ export class IncidentService {
           components: input.components,
         });
       }
-      this.applyComponents(id, input.components, now, actor);
+      if (input.holdComponents !== false) this.applyComponents(id, input.components, now, actor);
       if (input.status && FINISHED.has(input.status) && !FINISHED.has(incident.status)) this.release(id, input.keepComponents ?? [], now, actor);
       this.audit(actor, 'incident.update', id, summary(incident), summary(this.store.incidents.get(id)!), now);
     })();
@@ -179,6 +191,18 @@ export class IncidentService {
       }
     }
     return moved;
+  }
+
+  /** Makes a draft public (it then reaches the page, the feeds, the JSON and the announcements). */
+  publish(id: string, actor: Actor): Incident {
+    const incident = this.require(id);
+    if (incident.published) throw new OperationError(409, 'this incident is already published');
+    const now = this.clock();
+    this.store.db.transaction(() => {
+      this.store.incidents.publish(id, now);
+      this.audit(actor, 'incident.publish', id, { published: false }, { published: true }, now);
+    })();
+    return this.store.incidents.get(id)!;
   }
 
   editUpdateBody(incidentId: string, updateId: string, body: string, actor: Actor): Incident {

@@ -184,7 +184,7 @@ export class Publisher {
     const now = clock();
     const firstDay = addDays(dayKey(now, page.time_zone), -100);
     const components = store.components.list();
-    const incidents = store.incidents.listAll();
+    const incidents = store.incidents.listPublished();
     const daily = store.history.dailySince(firstDay);
     const monitoring = monitoringState(store);
     const latency = this.latency(now);

@@ -77,6 +77,10 @@ export interface Incident {
   postmortemBody: string | null;
   postmortemPublishedAt: number | null;
   componentIds: string[];
+  /** False for a draft (an automatic incident awaiting an operator): shown in the admin only. */
+  published: boolean;
+  /** Set on incidents the probes opened: the component whose outage it is about. */
+  autoComponentId: string | null;
   /** Newest first, as Statuspage lists them. */
   updates: IncidentUpdate[];
 }

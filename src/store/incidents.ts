@@ -30,6 +30,10 @@ export interface NewIncident {
   componentIds: string[];
   first: NewUpdate;
   isDemo?: boolean;
+  /** False for a draft: visible in the admin only, until an operator publishes it. Default true. */
+  published?: boolean;
+  /** Opened by the probes for this component's outage. */
+  autoComponentId?: string;
 }
 
 export interface NewMaintenance {
@@ -58,6 +62,8 @@ interface IncidentRow {
   scheduled_for: number | null;
   scheduled_until: number | null;
   scheduled_auto_in_progress: number;
+  published: number;
+  auto_component_id: string | null;
   scheduled_auto_completed: number;
   postmortem_body: string | null;
   postmortem_published_at: number | null;
@@ -95,8 +101,10 @@ export class IncidentStore {
   private readonly countUpdates: Statement;
   private readonly updateOwner: Statement;
   private readonly deleteIncidentStmt: Statement;
+  private readonly publishStmt: Statement;
   /** listAll() is read on every snapshot rebuild; incidents change far less often than statuses. */
   private cached: Incident[] | undefined;
+  private publishedCache: { source: Incident[]; list: Incident[] } | undefined;
 
   constructor(
     private readonly db: Db,
@@ -105,9 +113,9 @@ export class IncidentStore {
     this.insertIncident = db.prepare(`
       INSERT INTO incidents (id, kind, name, status, impact, impact_override, created_at, updated_at, started_at,
                              monitoring_at, resolved_at, scheduled_for, scheduled_until, scheduled_auto_in_progress,
-                             scheduled_auto_completed, is_demo)
+                             scheduled_auto_completed, is_demo, published, auto_component_id)
       VALUES (@id, @kind, @name, @status, @impact, @impact_override, @at, @at, @started_at, NULL, NULL,
-              @scheduled_for, @scheduled_until, @auto_in_progress, @auto_completed, @is_demo)`);
+              @scheduled_for, @scheduled_until, @auto_in_progress, @auto_completed, @is_demo, @published, @auto_component_id)`);
     this.insertIncidentComponent = db.prepare(
       'INSERT OR IGNORE INTO incident_components (incident_id, component_id) VALUES (?, ?)',
     );
@@ -147,6 +155,7 @@ export class IncidentStore {
     this.countUpdates = db.prepare('SELECT count(*) AS n FROM incident_updates WHERE incident_id = ?');
     this.updateOwner = db.prepare('UPDATE incidents SET updated_at = ? WHERE id = ?');
     this.deleteIncidentStmt = db.prepare('DELETE FROM incidents WHERE id = ?');
+    this.publishStmt = db.prepare('UPDATE incidents SET published = 1, updated_at = ? WHERE id = ? AND published = 0');
   }
 
   private changed(): void {
@@ -171,7 +180,7 @@ export class IncidentStore {
 
   private create(
     kind: IncidentKind,
-    input: { name: string; impact: Incident['impact']; impactOverride?: Impact | null; componentIds: string[]; first: NewUpdate; isDemo?: boolean },
+    input: { name: string; impact: Incident['impact']; impactOverride?: Impact | null; componentIds: string[]; first: NewUpdate; isDemo?: boolean; published?: boolean; autoComponentId?: string },
     extra: { startedAt: number; scheduledFor?: number; scheduledUntil?: number; autoInProgress?: boolean; autoCompleted?: boolean },
   ): string {
     const id = newId();
@@ -190,6 +199,8 @@ export class IncidentStore {
         auto_in_progress: extra.autoInProgress ? 1 : 0,
         auto_completed: extra.autoCompleted ? 1 : 0,
         is_demo: input.isDemo ? 1 : 0,
+        published: input.published === false ? 0 : 1,
+        auto_component_id: input.autoComponentId ?? null,
       });
       for (const componentId of input.componentIds) this.insertIncidentComponent.run(id, componentId);
       this.appendUpdate(id, input.first);
@@ -248,6 +259,25 @@ export class IncidentStore {
   delete(id: string): void {
     if (this.deleteIncidentStmt.run(id).changes === 0) throw new Error(`unknown incident ${id}`);
     this.changed();
+  }
+
+  /** Makes a draft public; false when it was not a draft (already published, or unknown). */
+  publish(id: string, at: number): boolean {
+    const published = this.publishStmt.run(at, id).changes === 1;
+    if (published) this.changed();
+    return published;
+  }
+
+  /** The unfinished automatic incident opened for this component's outage, if any (newest first). */
+  openAutomatic(componentId: string): Incident | undefined {
+    return this.listAll().find((i) => i.autoComponentId === componentId && i.status !== 'resolved' && i.status !== 'postmortem');
+  }
+
+  /** What the public surfaces show: everything but drafts. Cached with listAll. */
+  listPublished(): Incident[] {
+    const all = this.listAll();
+    if (this.publishedCache?.source !== all) this.publishedCache = { source: all, list: all.filter((i) => i.published) };
+    return this.publishedCache.list;
   }
 
   setPostmortem(incidentId: string, body: string, at: number): void {
@@ -320,6 +350,8 @@ export class IncidentStore {
       scheduledAutoCompleted: row.scheduled_auto_completed === 1,
       postmortemBody: row.postmortem_body,
       postmortemPublishedAt: row.postmortem_published_at,
+      published: row.published === 1,
+      autoComponentId: row.auto_component_id,
       componentIds: (components.get(row.id) ?? []).map((c) => c.component_id),
       updates: updates.get(row.id) ?? [],
     }));
