@@ -230,6 +230,11 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
       return attempt(request, reply, incident, {}, () => service.deleteUpdate(incident.id, request.params.updateId, actor(request)));
     });
 
+    admin.post<IdParams>('/incidents/:id/publish', async (request, reply) => {
+      const incident = findIncident(request.params.id);
+      return attempt(request, reply, incident, {}, () => service.publish(incident.id, actor(request)));
+    });
+
     admin.post<IdParams>('/incidents/:id/postmortem', async (request, reply) => {
       const incident = findIncident(request.params.id);
       const state = readForm(request.body, ['body'], []);
