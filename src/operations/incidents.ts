@@ -263,6 +263,17 @@ export class IncidentService {
     })();
   }
 
+  /** The text under a component's name; outpost.yaml wins again when its own description changes. */
+  setComponentDescription(componentId: string, description: string | null, actor: Actor): void {
+    this.checkComponents(undefined, [componentId]);
+    const now = this.clock();
+    this.store.db.transaction(() => {
+      const before = this.store.components.get(componentId)!;
+      this.store.components.setDescription(componentId, description, now);
+      this.audit(actor, 'component.set_description', componentId, { description: before.description }, { description }, now, 'component');
+    })();
+  }
+
   handBack(componentId: string, actor: Actor): void {
     this.checkComponents(undefined, [componentId]);
     const now = this.clock();

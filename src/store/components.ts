@@ -51,26 +51,35 @@ export class ComponentStore {
   private readonly insertEvent: Statement;
   private readonly updateAutomated: Statement;
   private readonly updateManual: Statement;
+  private readonly updateDescription: Statement;
 
   constructor(
     private readonly db: Db,
     private readonly history: HistoryStore,
     private readonly timeZone: () => string,
     private readonly onChange: () => void,
+    /**
+     * Called inside the transaction whenever the status the page shows changes (probes, operators,
+     * incidents, maintenance): the announcer writes its outbox rows there, committed with the change.
+     */
+    private readonly onStatusChange: (change: StatusChange) => void = () => {},
   ) {
     this.selectAll = db.prepare('SELECT * FROM components ORDER BY position, id');
     this.selectOne = db.prepare('SELECT * FROM components WHERE id = ?');
     this.selectDeps = db.prepare('SELECT component_id, depends_on_id FROM component_dependencies ORDER BY rowid');
     this.upsert = db.prepare(`
-      INSERT INTO components (id, name, description, is_group, group_id, position, showcase, only_show_if_degraded,
-                              start_date, status, status_since, hidden, created_at, updated_at)
-      VALUES (@id, @name, @description, @is_group, @group_id, @position, @showcase, @only_show_if_degraded,
+      INSERT INTO components (id, name, description, config_description, is_group, group_id, position, showcase,
+                              only_show_if_degraded, start_date, status, status_since, hidden, created_at, updated_at)
+      VALUES (@id, @name, @description, @description, @is_group, @group_id, @position, @showcase, @only_show_if_degraded,
               @start_date, 'operational', @now, 0, @now, @now)
       ON CONFLICT (id) DO UPDATE SET
-        name = excluded.name, description = excluded.description, is_group = excluded.is_group,
+        name = excluded.name, is_group = excluded.is_group,
+        -- A description set through the API stays until the file's own description changes.
+        description = CASE WHEN config_description IS excluded.description THEN description ELSE excluded.description END,
+        config_description = excluded.description,
         group_id = excluded.group_id, position = excluded.position, showcase = excluded.showcase,
         only_show_if_degraded = excluded.only_show_if_degraded, start_date = excluded.start_date, hidden = 0,
-        updated_at = CASE WHEN (name, coalesce(description, ''), is_group, coalesce(group_id, ''), position, showcase,
+        updated_at = CASE WHEN (name, coalesce(config_description, ''), is_group, coalesce(group_id, ''), position, showcase,
                                 only_show_if_degraded, coalesce(start_date, ''), hidden)
                           IS (excluded.name, coalesce(excluded.description, ''), excluded.is_group,
                               coalesce(excluded.group_id, ''), excluded.position, excluded.showcase,
@@ -83,6 +92,7 @@ export class ComponentStore {
     this.insertDep = db.prepare('INSERT INTO component_dependencies (component_id, depends_on_id) VALUES (?, ?)');
     this.updateStatus = db.prepare('UPDATE components SET status = ?, status_since = ?, updated_at = ? WHERE id = ?');
     this.updateAutomated = db.prepare('UPDATE components SET automated_status = ? WHERE id = ?');
+    this.updateDescription = db.prepare('UPDATE components SET description = ?, updated_at = ? WHERE id = ?');
     this.updateManual = db.prepare('UPDATE components SET manual_status = ?, manual_reason = ?, manual_set_at = ? WHERE id = ?');
     this.insertEvent = db.prepare(
       'INSERT INTO component_status_events (component_id, from_status, to_status, cause, at) VALUES (?, ?, ?, ?, ?)',
@@ -178,6 +188,12 @@ export class ComponentStore {
       this.updateAutomated.run(to, id);
       return row.manual_status === null ? this.setStatus(id, to, cause, at) : undefined;
     })();
+  }
+
+  /** Sets the text shown under a component's name; null clears it. */
+  setDescription(id: string, description: string | null, at: number): void {
+    if (this.updateDescription.run(description, at, id).changes === 0) throw new Error(`unknown component ${id}`);
+    this.onChange();
   }
 
   /** An override: the component shows `to` until clearManual, whatever the probes say. */

@@ -26,7 +26,7 @@ export const updateBody = z.strictObject({
 
 export const componentBody = z.strictObject({
   status: z.enum(COMPONENT_STATUSES, { error: `expected one of ${COMPONENT_STATUSES.join(', ')}` }).optional(),
-  description: z.string().optional(),
+  description: z.string().max(500, 'expected at most 500 characters').nullable().optional(),
   /** Outpost's own: hand the component back to automation (its probes decide again). */
   automated: z.literal(true).optional(),
 });

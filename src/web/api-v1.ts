@@ -172,11 +172,12 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
     const patchComponent = async (request: FastifyRequest<{ Params: { id: string } }>) => {
       findComponent(serializers(publisher.current.snapshot), request.params.id);
       const input = parse(componentBody, request.body, 'component');
-      if (input.description !== undefined) {
-        throw new OperationError(422, 'component.description is managed in outpost.yaml (configuration as code); change it there', 'component.description');
-      }
-      if (input.status !== undefined) service.setComponentStatus(request.params.id, input.status, 'set through the API', actor(request));
-      if (input.automated === true) service.handBack(request.params.id, actor(request));
+      // One request, one transaction: a status and a description land together or not at all.
+      store.db.transaction(() => {
+        if (input.description !== undefined) service.setComponentDescription(request.params.id, input.description?.trim() || null, actor(request));
+        if (input.status !== undefined) service.setComponentStatus(request.params.id, input.status, 'set through the API', actor(request));
+        if (input.automated === true) service.handBack(request.params.id, actor(request));
+      })();
       return findComponent(await fresh(), request.params.id);
     };
     scoped.patch(`${base}/components/:id`, patchComponent);

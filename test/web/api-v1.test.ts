@@ -156,10 +156,32 @@ describe('management API: components', () => {
     t.app.store.components.setAutomated('api', 'major_outage', 'probes', t.clock.ms);
     expect(status('api')).toBe('degraded_performance');
     expect((await api('PATCH', '/components/api', { component: { automated: true } })).json().status).toBe('major_outage');
-    const desc = await api('PATCH', '/components/api', { component: { description: 'new' } });
-    expect(desc.statusCode).toBe(422);
-    expect(desc.json().message).toMatch(/managed in outpost\.yaml/);
     expect((await api('GET', '/components')).json().map((c: { id: string }) => c.id)).toContain('group-public');
     expect((await api('GET', '/components/nope')).statusCode).toBe(404);
+  });
+
+  it('changes a description, which outpost.yaml takes back only when the file\'s own description changes', async () => {
+    const desc = await api('PATCH', '/components/dns', { component: { description: '  Both providers, <b>checked</b> every 30 s ' } });
+    expect(desc.statusCode).toBe(200);
+    expect(desc.json().description).toBe('Both providers, <b>checked</b> every 30 s');
+    const publicDns = (await t.app.inject('/api/v2/components.json')).json().components.find((c: { id: string }) => c.id === 'dns');
+    expect(publicDns.description).toBe('Both providers, <b>checked</b> every 30 s');
+    const page = (await t.app.inject('/')).body;
+    expect(page).toContain('Both providers, &lt;b&gt;checked&lt;/b&gt; every 30 s');
+    expect(t.db.prepare("SELECT action FROM audit_log WHERE entity_id = 'dns'").all()).toEqual([{ action: 'component.set_description' }]);
+
+    const tooLong = await api('PATCH', '/components/dns', { component: { description: 'x'.repeat(501), status: 'major_outage' } });
+    expect(tooLong.statusCode).toBe(422);
+    expect(tooLong.json().errors).toEqual([{ field: 'component.description', message: 'expected at most 500 characters' }]);
+    expect(status('dns')).toBe('operational');
+
+    // A restart with the same file keeps the API's text; a changed file wins.
+    t.app.store.components.syncFromConfig(t.config, t.clock.ms);
+    expect(t.app.store.components.get('dns')!.description).toBe('Both providers, <b>checked</b> every 30 s');
+    const edited = { ...t.config, components: t.config.components.map((c) => (c.id === 'dns' ? { ...c, description: 'From the file' } : c)) };
+    t.app.store.components.syncFromConfig(edited, t.clock.ms);
+    expect(t.app.store.components.get('dns')!.description).toBe('From the file');
+
+    expect((await api('PATCH', '/components/dns', { component: { description: null } })).json().description).toBeNull();
   });
 });
