@@ -13,6 +13,12 @@ import { installErrorHandler } from './web/errors.js';
 import { healthRoutes } from './web/health.js';
 import { adminAuth } from './web/admin-auth.js';
 import { adminIncidents } from './web/admin-incidents.js';
+import { adminApiKeys } from './web/admin-api-keys.js';
+import { adminAudit } from './web/admin-audit.js';
+import { adminComponents } from './web/admin-components.js';
+import { adminDashboard } from './web/admin-dashboard.js';
+import { adminProbes } from './web/admin-probes.js';
+import type { LagStats } from './scheduler/host.js';
 import { managementApi } from './web/api-v1.js';
 import { heartbeatRoutes } from './web/heartbeats.js';
 import { publicRoutes } from './web/public.js';
@@ -32,6 +38,8 @@ export interface AppDeps {
   refreshMs?: number;
   /** Proxy hops whose X-Forwarded-For is trusted for the client address (1 behind Fly's proxy). */
   trustProxy?: number;
+  /** The probe scheduler's lag for the admin's probe page; monitoring starts after the app is built, hence a getter. */
+  probeLag?: () => LagStats | undefined;
 }
 
 declare module 'fastify' {
@@ -110,7 +118,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     secure: deps.config.page.url.startsWith('https:'),
     pageName: deps.config.page.name,
-    routes: [adminIncidents({ store, clock, publisher, pageName: deps.config.page.name })],
+    routes: [
+      adminDashboard({ store, clock, pageName: deps.config.page.name }),
+      adminComponents({ store, clock, publisher, pageName: deps.config.page.name }),
+      adminProbes({ store, clock, pageName: deps.config.page.name, probeLag: deps.probeLag }),
+      adminAudit({ store, pageName: deps.config.page.name }),
+      adminApiKeys({ store, clock, pageName: deps.config.page.name }),
+      adminIncidents({ store, clock, publisher, pageName: deps.config.page.name }),
+    ],
   });
   await app.register(publicRoutes, { publisher, secureTransport: deps.config.page.url.startsWith('https:') });
   return app;

@@ -5,8 +5,7 @@ import { loadConfigFile } from './config/load.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { seedDemo } from './demo/seed.js';
-import { startMonitoring } from './scheduler/start.js';
-import { buildOperatorApp } from './web/operator.js';
+import { startMonitoring, type Monitoring } from './scheduler/start.js';
 import { readSettings } from './settings.js';
 import { purgeDemoData } from './store/demo-data.js';
 import { systemClock } from './util/time.js';
@@ -20,11 +19,14 @@ async function main(): Promise<void> {
   migrate(db);
   if (!settings.demo && purgeDemoData(db)) console.log('removed the bundled demo data from the database: a configured page never shows it');
 
+  // Monitoring starts once the app is built; the admin's probe page asks for its lag when shown.
+  let monitoring: Monitoring | undefined;
   const app = await buildApp({
     config,
     db,
     demo: settings.demo,
     trustProxy: settings.trustProxy,
+    probeLag: () => monitoring?.host.lag,
     logger: {
       level: process.env.LOG_LEVEL ?? 'info',
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
@@ -40,10 +42,7 @@ async function main(): Promise<void> {
     app.log.info('seeded the bundled demo data');
   }
   await app.publisher.rebuild();
-  const monitoring = startMonitoring(app, config, systemClock);
-  // The operator's probe view names targets: loopback only, never the public port.
-  const operator = buildOperatorApp({ config, store: app.store, clock: systemClock, lag: monitoring.host.lag });
-  const operatorAddress = await operator.listen({ port: settings.operatorPort, host: '127.0.0.1' });
+  monitoring = startMonitoring(app, config, systemClock);
 
   let closing = false;
   const close = async (signal: string) => {
@@ -52,8 +51,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    await monitoring.stop();
-    await operator.close();
+    await monitoring?.stop();
     await app.close();
     db.close(); // folds the WAL back into the database file
     process.exit(0);
@@ -63,7 +61,6 @@ async function main(): Promise<void> {
 
   const address = await app.listen({ port: settings.port, host: settings.host });
   app.log.info(`${settings.demo ? 'demo page' : config.page.name} served on ${address.replace('0.0.0.0', 'localhost')}`);
-  app.log.info(`operator view (probes) on ${operatorAddress}, loopback only`);
 }
 
 main().catch((err: unknown) => {

@@ -11,8 +11,6 @@ export interface Settings {
   /** No outpost.yaml and no OUTPOST_CONFIG: the bundled demo runs. */
   demo: boolean;
   dbFile: string;
-  /** Port of the operator's probe view, bound to 127.0.0.1 only. */
-  operatorPort: number;
   /** Proxy hops in front of Outpost whose X-Forwarded-For is trusted (OUTPOST_TRUST_PROXY). */
   trustProxy: number;
 }
@@ -20,7 +18,6 @@ export interface Settings {
 /** Process settings from the environment (the config file holds everything about the page itself). */
 export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
   const port = readPort(env, 'PORT', 3000);
-  const operatorPort = readPort(env, 'OUTPOST_OPERATOR_PORT', 3001);
   let configFile: string;
   let demo = false;
   if (env.OUTPOST_CONFIG) configFile = resolve(cwd, env.OUTPOST_CONFIG);
@@ -35,7 +32,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     configFile,
     demo,
     dbFile: resolve(cwd, env.OUTPOST_DB || join('data', 'outpost.db')),
-    operatorPort,
     trustProxy: readHops(env.OUTPOST_TRUST_PROXY),
   };
 }

@@ -16,7 +16,7 @@ describe('server.ts', () => {
     // cwd is the temp folder: no outpost.yaml there, so the bundled demo runs.
     const child = spawn(tsx, [join(projectRoot, 'src', 'server.ts')], {
       cwd: dir,
-      env: { ...process.env, PORT: '0', OUTPOST_OPERATOR_PORT: '0', HOST: '127.0.0.1', OUTPOST_DB: db, OUTPOST_CONFIG: '' },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', OUTPOST_DB: db, OUTPOST_CONFIG: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -26,7 +26,7 @@ describe('server.ts', () => {
       child.stdout.on('data', (chunk) => {
         output += chunk;
         const match = /served on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-        if (match && /operator view \(probes\) on http:\/\/127\.0\.0\.1:\d+/.test(output)) {
+        if (match) {
           clearTimeout(timer);
           resolve(match[1]!);
         }
@@ -42,9 +42,11 @@ describe('server.ts', () => {
     expect(summary.page.id).toBe('outpost-demo');
     expect(summary.incidents).toHaveLength(1);
     expect((await fetch(`${address}/healthz`)).status).toBe(200);
-    const operator = /operator view \(probes\) on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
-    expect(operator).not.toBe(address);
-    expect(await (await fetch(operator)).text()).toContain('<h1>Probes</h1>');
+    // The probe view names targets: it is behind the sign-in, with no port of its own any more.
+    const probes = await fetch(`${address}/admin/probes`, { redirect: 'manual' });
+    expect(probes.status).toBe(303);
+    expect(probes.headers.get('location')).toBe('/admin/login');
+    expect(output).not.toContain('operator view');
 
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');

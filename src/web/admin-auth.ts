@@ -34,6 +34,7 @@ export interface AdminAuthOptions {
   /**
    * Route plugins registered inside the /admin scope, after its hooks: they get the session check,
    * CSRF check, security headers, HTML error pages and `request.operator` without doing anything.
+   * The dashboard (GET /admin) is one of them: src/web/admin-dashboard.ts.
    */
   routes?: FastifyPluginAsync[];
 }
@@ -176,14 +177,6 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     reply.clearCookie(SESSION_COOKIE, { path: sessionCookie.path });
     return reply.redirect('/admin/login', 303);
   });
-
-  admin.get('/', async (request, reply) =>
-    views.send(request, reply, 200, 'dashboard', 'Dashboard', {
-      operator: request.operator,
-      idleMinutes: Math.round(policy.idleMs / 60_000),
-      absoluteHours: Math.round(policy.absoluteMs / 3_600_000),
-    }, 'dashboard'),
-  );
 
   const sendOperators = (request: FastifyRequest, reply: FastifyReply, status: number, form: { values?: Record<string, string>; errors?: FieldErrors; added?: unknown }) =>
     views.send(request, reply, status, 'operators', 'Operators', {

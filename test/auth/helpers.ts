@@ -12,6 +12,7 @@ import { openDatabase, type Db } from '../../src/db/open.js';
 import { createStore } from '../../src/store/index.js';
 import { projectRoot } from '../../src/util/paths.js';
 import { adminAuth } from '../../src/web/admin-auth.js';
+import { adminDashboard } from '../../src/web/admin-dashboard.js';
 import { installErrorHandler } from '../../src/web/errors.js';
 import { TestClock } from '../helpers/app.js';
 
@@ -53,12 +54,15 @@ export async function makeAdminApp(
   });
   const app = Fastify({ logger: { level: 'trace', stream }, routerOptions: { ignoreTrailingSlash: true } });
   // Whether or not src/store/index.ts carries the auth stores yet, these are over the same connection.
-  const stores: AuthStores = { ...createAuthStores(db), ...createStore(db, () => 'Etc/UTC', () => {}) };
+  const store = { ...createAuthStores(db), ...createStore(db, () => 'Etc/UTC', () => {}) };
+  const stores: AuthStores = store;
   installErrorHandler(app);
   await app.register(fastifyStatic, { root: join(projectRoot, 'public'), prefix: '/static/' });
   app.get('/', async (_request, reply) => reply.header('cache-control', 'public, max-age=15').send({ page: 'public' }));
   app.post('/public-form', async (request) => ({ body: request.body ?? null }));
-  await app.register(adminAuth, { stores, clock: clock.now, secure: opts.secure ?? false, pageName: 'Acme Status', routes: opts.routes });
+  // The dashboard is GET /admin, where signing in lands: every admin app has it.
+  const routes = [adminDashboard({ store, clock: clock.now, pageName: 'Acme Status' }), ...(opts.routes ?? [])];
+  await app.register(adminAuth, { stores, clock: clock.now, secure: opts.secure ?? false, pageName: 'Acme Status', routes });
   await app.ready();
   const stop = async () => {
     await app.close();

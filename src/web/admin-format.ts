@@ -1,0 +1,38 @@
+/** Words and times as the admin pages show them; shared by the dashboard, components, probes and audit pages. */
+
+const STATUS_LABELS: Record<string, string> = {
+  investigating: 'Investigating',
+  identified: 'Identified',
+  monitoring: 'Monitoring',
+  resolved: 'Resolved',
+  postmortem: 'Postmortem',
+  scheduled: 'Scheduled',
+  in_progress: 'In progress',
+  verifying: 'Verifying',
+  completed: 'Completed',
+  operational: 'Operational',
+  degraded_performance: 'Degraded performance',
+  partial_outage: 'Partial outage',
+  major_outage: 'Major outage',
+  under_maintenance: 'Under maintenance',
+  up: 'Up',
+  degraded: 'Degraded',
+  partial: 'Partial',
+  down: 'Down',
+};
+
+export const label = (s: string): string => STATUS_LABELS[s] ?? s;
+
+/** Minutes are enough at 4 a.m.; UTC so that two operators in two zones read the same time. */
+export const time = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** "42 s ago", "7 min ago", "3 h ago", "2 d ago"; the future reads "in …". */
+export function ago(ms: number): string {
+  const future = ms < 0;
+  const s = Math.round(Math.abs(ms) / 1000);
+  const text = s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s / 60)} min` : s < 172_800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86_400)} d`;
+  return future ? `in ${text}` : `${text} ago`;
+}
+
+export const formatHelpers = { label, time, iso };
