@@ -35,8 +35,8 @@ export function componentSections(all: Component[]): ComponentSection[] {
   return sections.filter((s) => s.components.length > 0);
 }
 
-/** Automatic incidents may be drafts; before Incident has `published`, nothing is. */
-export const isDraft = (incident: Incident): boolean => (incident as Incident & { published?: boolean }).published === false;
+/** Automatic incidents may open as drafts, shown here and nowhere public until an operator publishes them. */
+export const isDraft = (incident: Incident): boolean => incident.published === false;
 
 /** What the dashboard shows, read from the store in one go. */
 export function dashboardData(store: Store) {
