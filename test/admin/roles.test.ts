@@ -1,0 +1,43 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.js';
+import { ADMIN, appWithOperators, browser, EDITOR } from './session.js';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await appWithOperators();
+});
+afterEach(() => t.close());
+
+const EVERYONE = ['/admin', '/admin/components', '/admin/probes', '/admin/incidents'];
+const ADMINS_ONLY = ['/admin/operators', '/admin/audit', '/admin/api-keys'];
+const navLinks = (html: string) => [...(/<nav aria-label="Admin">([\s\S]*?)<\/nav>/.exec(html)?.[1] ?? '').matchAll(/href="([^"]+)"/g)].map((m) => m[1]);
+
+describe('admin roles on the dashboard, components, probes, audit and API key pages', () => {
+  it('an editor uses the dashboard, components and probes, gets 403 on admin pages, and the nav hides them', async () => {
+    const eddie = await browser(t, EDITOR);
+    for (const url of EVERYONE) expect((await eddie.get(url)).statusCode, url).toBe(200);
+    for (const url of ADMINS_ONLY) {
+      const res = await eddie.get(url);
+      expect(res.statusCode, url).toBe(403);
+      expect(res.body, url).toContain('This page is for admins; you are signed in as an editor.');
+    }
+    const nav = navLinks((await eddie.get('/admin')).body);
+    expect(nav).toEqual(expect.arrayContaining(['/admin', '/admin/incidents', '/admin/components', '/admin/probes']));
+    for (const url of ADMINS_ONLY) expect(nav).not.toContain(url);
+  });
+
+  it('an admin uses every page, and the nav links them all', async () => {
+    const ada = await browser(t, ADMIN);
+    for (const url of [...EVERYONE, ...ADMINS_ONLY]) expect((await ada.get(url)).statusCode, url).toBe(200);
+    const nav = navLinks((await ada.get('/admin')).body);
+    expect(nav).toEqual(expect.arrayContaining([...EVERYONE, ...ADMINS_ONLY]));
+  });
+
+  it('signed out, every page leads to the sign-in form', async () => {
+    for (const url of [...EVERYONE, ...ADMINS_ONLY]) {
+      const res = await t.app.inject(url);
+      expect(res.statusCode, url).toBe(303);
+      expect(res.headers.location, url).toBe('/admin/login');
+    }
+  });
+});
