@@ -135,18 +135,19 @@ export class IncidentStore {
       `UPDATE incidents SET postmortem_body = ?, postmortem_published_at = ?, updated_at = ?,
          status = CASE WHEN kind = 'incident' THEN 'postmortem' ELSE status END WHERE id = ?`,
     );
-    this.selectIncidents = db.prepare('SELECT * FROM incidents ORDER BY started_at DESC, id');
+    this.selectIncidents = db.prepare('SELECT * FROM incidents ORDER BY started_at DESC, rowid DESC');
     this.selectIncident = db.prepare('SELECT * FROM incidents WHERE id = ?');
     this.selectIncidentComponents = db.prepare(
       'SELECT ic.incident_id, ic.component_id FROM incident_components ic JOIN components c ON c.id = ic.component_id ORDER BY c.position',
     );
-    this.selectUpdates = db.prepare('SELECT * FROM incident_updates ORDER BY display_at DESC, created_at DESC');
+    // rowid breaks ties: two updates written in the same millisecond keep the order they were written in.
+    this.selectUpdates = db.prepare('SELECT * FROM incident_updates ORDER BY display_at DESC, created_at DESC, rowid DESC');
     this.selectUpdateComponents = db.prepare(
       'SELECT uc.* FROM incident_update_components uc JOIN components c ON c.id = uc.component_id ORDER BY c.position',
     );
     this.lastComponentStatus = db.prepare(`
       SELECT uc.new_status FROM incident_update_components uc JOIN incident_updates u ON u.id = uc.update_id
-      WHERE u.incident_id = ? AND uc.component_id = ? ORDER BY u.display_at DESC, u.created_at DESC LIMIT 1`);
+      WHERE u.incident_id = ? AND uc.component_id = ? ORDER BY u.display_at DESC, u.created_at DESC, u.rowid DESC LIMIT 1`);
     this.componentStatus = db.prepare('SELECT status FROM components WHERE id = ?');
     this.updateFieldsStmt = db.prepare(`UPDATE incidents SET name = coalesce(@name, name), impact = coalesce(@impact, impact),
       impact_override = CASE WHEN @set_override THEN @impact_override ELSE impact_override END, updated_at = @at WHERE id = @id`);
