@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { Config } from './config/schema.js';
 import type { Db } from './db/open.js';
 import { Publisher } from './render/publisher.js';
+import { AnnounceSetup } from './announce/setup.js';
+import type { OutboxDispatcher } from './announce/dispatcher.js';
 import { createStore, type Store } from './store/index.js';
 import { projectRoot } from './util/paths.js';
 import { systemClock, type Clock } from './util/time.js';
@@ -47,6 +49,8 @@ declare module 'fastify' {
     store: Store;
     publisher: Publisher;
     monitor: Monitor;
+    /** Delivers announcements; server.ts starts it, tests step it with runOnce(). */
+    outbox: OutboxDispatcher;
   }
 }
 
@@ -72,7 +76,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   let publisher: Publisher | undefined;
-  const store = createStore(deps.db, () => deps.config.page.time_zone, () => publisher?.invalidate());
+  const announce = new AnnounceSetup(deps.config, { clock, log: app.log });
+  const store = createStore(deps.db, () => deps.config.page.time_zone, () => publisher?.invalidate(), (s) => announce.attach(s));
   store.components.syncFromConfig(deps.config, clock());
   const monitor = new Monitor({
     store,
@@ -99,7 +104,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('store', store);
   app.decorate('publisher', publisher);
   app.decorate('monitor', monitor);
+  app.decorate('outbox', announce.dispatcher);
   app.addHook('onClose', async () => publisher.stop());
+  app.addHook('onClose', async () => announce.dispatcher.stop());
 
   installErrorHandler(app);
   await app.register(fastifyStatic, {

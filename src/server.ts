@@ -43,6 +43,8 @@ async function main(): Promise<void> {
   }
   await app.publisher.rebuild();
   monitoring = startMonitoring(app, config, systemClock);
+  // Announcements left queued (or cut off mid-delivery) by the last run go out now; app.close() stops it.
+  app.outbox.start();
 
   let closing = false;
   const close = async (signal: string) => {

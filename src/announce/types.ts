@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { ComponentStatus, Impact, IncidentKind, IncidentStatus, MaintenanceStatus } from '../status/types.js';
+import type { ComponentStatus, Impact, Incident, IncidentKind, IncidentStatus, MaintenanceStatus } from '../status/types.js';
 
 /**
  * The contract between the outbox and the channels. An announcement is captured when its event is
@@ -103,3 +103,28 @@ export interface Channel {
   readonly type: string;
   deliver(announcement: Announcement, ctx: DeliveryContext): Promise<DeliveryResult>;
 }
+
+/**
+ * What writers call to announce a change, inside the transaction that writes it, so the outbox rows
+ * commit or roll back with the change. The store carries one (`store.announcer`): every writer (the
+ * admin, the API, maintenance windows, automatic incidents) announces without being wired up.
+ * Each returns how many outbox rows it wrote (0 when no channel wants the event).
+ */
+export interface Announcements {
+  /** Announces the incident's latest update as `kind`, e.g. enqueue('incident.created', id) when a draft is published. */
+  enqueue(kind: EventKind, incidentId: string): number;
+  /** After an update was written to an incident: works out the event from the incident as it was before. */
+  incidentUpdated(before: Incident, incidentId: string): number;
+  /** A component's shown status changed (automation or a person). */
+  componentChanged(change: ComponentStatusChange): number;
+}
+
+export interface ComponentStatusChange {
+  componentId: string;
+  from: ComponentStatus;
+  to: ComponentStatus;
+  at: number;
+}
+
+/** Announces nothing: no channels configured, or a store opened by a command-line tool. */
+export const NO_ANNOUNCEMENTS: Announcements = { enqueue: () => 0, incidentUpdated: () => 0, componentChanged: () => 0 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PROBE_KINDS, PROBE_TYPES, type ProbeConfig } from '../probes/registry.js';
 import { duration } from './duration.js';
+import { CHANNEL_KINDS, CHANNEL_TYPES, type ChannelConfig } from '../announce/registry.js';
 
 const ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const id = (what: string) =>
@@ -36,6 +37,11 @@ export const componentSchema = z.strictObject({
 const probeTypeError = `expected a probe type: one of ${PROBE_TYPES.join(', ')}`;
 const probeSchemas = Object.values(PROBE_KINDS).map((kind) => kind.schema) as unknown as [z.ZodObject, ...z.ZodObject[]];
 export const probeSchema = z.discriminatedUnion('type', probeSchemas, { error: probeTypeError }) as unknown as z.ZodType<ProbeConfig, unknown>;
+
+const channelTypeError = `expected a channel type: one of ${CHANNEL_TYPES.join(', ')}`;
+const channelSchemas = Object.values(CHANNEL_KINDS).map((kind) => kind.schema) as unknown as [z.ZodObject, ...z.ZodObject[]];
+/** One entry under `announce:`, checked by the schema of its `type` (unknown fields are rejected by name). */
+export const channelSchema = z.discriminatedUnion('type', channelSchemas, { error: channelTypeError }) as unknown as z.ZodType<ChannelConfig, unknown>;
 
 export const monitoringSchema = z.strictObject({
   /** Probes in flight at once, across all probes. */
@@ -73,6 +79,7 @@ export const configSchema = z
     components: z.array(componentSchema).min(1, 'expected at least one component'),
     probes: z.array(probeSchema).default([]),
     monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
+    announce: z.array(channelSchema).default([]),
   })
   .superRefine((config, ctx) => {
     const ids = new Map<string, number>();
@@ -114,6 +121,7 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['probes', i, 'timeout'], message: `expected a timeout no longer than the interval (${p.interval} ms), so runs never overlap` });
       }
     });
+    checkChannels(config.announce, [...ids.keys()], ctx);
     const cycle = findDependencyCycle(config.components);
     if (cycle) {
       const i = config.components.findIndex((c) => c.id === cycle[0]);
@@ -128,6 +136,21 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type ComponentConfig = z.infer<typeof componentSchema>;
 export type PageConfig = z.infer<typeof pageSchema>;
+
+/** Channel ids are unique (the outbox and the admin name channels by id); filters name known components. */
+function checkChannels(channels: ChannelConfig[], componentIds: string[], ctx: z.core.$RefinementCtx): void {
+  const seen = new Map<string, number>();
+  channels.forEach((c, i) => {
+    const first = seen.get(c.id);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['announce', i, 'id'], message: `duplicate channel id "${c.id}" (also announce[${first}])` });
+    else seen.set(c.id, i);
+    c.components?.forEach((id, j) => {
+      if (!componentIds.includes(id)) {
+        ctx.addIssue({ code: 'custom', path: ['announce', i, 'components', j], message: `unknown component "${id}"; expected one of: ${componentIds.join(', ')}` });
+      }
+    });
+  });
+}
 
 function findDependencyCycle(components: { id: string; depends_on?: string[] | undefined }[]): string[] | undefined {
   const edges = new Map(components.map((c) => [c.id, c.depends_on ?? []]));

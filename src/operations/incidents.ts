@@ -109,6 +109,7 @@ export class IncidentService {
       if (input.holdComponents !== false) this.applyComponents(id, input.components, now, actor);
       if (FINISHED.has(input.status)) this.release(id, [], now, actor);
       this.audit(actor, 'incident.create', id, null, summary(this.store.incidents.get(id)!), now);
+      this.store.announcer.enqueue('incident.created', id);
       return id;
     })();
     return this.store.incidents.get(id)!;
@@ -149,6 +150,7 @@ export class IncidentService {
       if (input.holdComponents !== false) this.applyComponents(id, input.components, now, actor);
       if (input.status && FINISHED.has(input.status) && !FINISHED.has(incident.status)) this.release(id, input.keepComponents ?? [], now, actor);
       this.audit(actor, 'incident.update', id, summary(incident), summary(this.store.incidents.get(id)!), now);
+      this.store.announcer.incidentUpdated(incident, id);
     })();
     return this.store.incidents.get(id)!;
   }
@@ -167,6 +169,7 @@ export class IncidentService {
       first: { status: 'scheduled', body: input.body, at: now, deliverNotifications: input.deliverNotifications },
     });
     this.audit(actor, 'maintenance.create', id, null, summary(this.store.incidents.get(id)!), now);
+    this.store.announcer.enqueue('maintenance.scheduled', id);
     this.advanceMaintenances(actor);
     return this.store.incidents.get(id)!;
   }

@@ -171,7 +171,9 @@ export class ComponentStore {
       this.history.creditInterval(id, row.status, row.status_since, at, this.timeZone());
       this.updateStatus.run(to, at, at, id);
       this.insertEvent.run(id, row.status, to, cause, at);
-      return { componentId: id, from: row.status, to, cause, at };
+      const change = { componentId: id, from: row.status, to, cause, at };
+      this.onStatusChange(change);
+      return change;
     })();
     if (change) this.onChange();
     return change;

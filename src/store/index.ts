@@ -12,6 +12,8 @@ import { IncidentStore } from './incidents.js';
 import { MetaStore } from './meta.js';
 import { ProberHealthStore } from './prober-health.js';
 import { ProbeStore } from './probes.js';
+import { OutboxStore } from './outbox.js';
+import { NO_ANNOUNCEMENTS, type Announcements } from '../announce/types.js';
 
 export interface Store {
   db: Db;
@@ -27,18 +29,27 @@ export interface Store {
   sessions: SessionStore;
   loginFailures: LoginFailureStore;
   audit: AuditStore;
+  outbox: OutboxStore;
+  /** Writes announcement rows inside a change's transaction; no-op until createStore is given one. */
+  announcer: Announcements;
 }
 
 /**
  * The data layer. `onChange` is called after every committed write that can change what the public
  * page shows; the publisher listens to it to rebuild the snapshot.
  */
-export function createStore(db: Db, timeZone: () => string, onChange: () => void): Store {
+export function createStore(
+  db: Db,
+  timeZone: () => string,
+  onChange: () => void,
+  /** Builds the announcer over the finished store (it reads incidents and components to capture events). */
+  announcer?: (store: Store) => Announcements,
+): Store {
   const history = new HistoryStore(db);
-  return {
+  const store: Store = {
     db,
     history,
-    components: new ComponentStore(db, history, timeZone, onChange),
+    components: new ComponentStore(db, history, timeZone, onChange, (change) => store.announcer.componentChanged(change)),
     incidents: new IncidentStore(db, onChange),
     meta: new MetaStore(db),
     probes: new ProbeStore(db),
@@ -46,5 +57,9 @@ export function createStore(db: Db, timeZone: () => string, onChange: () => void
     proberHealth: new ProberHealthStore(db, onChange),
     apiKeys: new ApiKeyStore(db),
     ...createAuthStores(db),
+    outbox: new OutboxStore(db),
+    announcer: NO_ANNOUNCEMENTS,
   };
+  if (announcer) store.announcer = announcer(store);
+  return store;
 }
