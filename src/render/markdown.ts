@@ -1,4 +1,5 @@
 import MarkdownIt from 'markdown-it';
+import type { Token } from 'markdown-it';
 
 /**
  * Operator-written Markdown to safe HTML. Raw HTML in the source is escaped (html: false), links are
@@ -16,6 +17,14 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   tokens[idx]!.attrSet('rel', 'nofollow noopener noreferrer');
   return defaultLinkOpen(tokens, idx, options, env, self);
 };
+
+/**
+ * The same parse, as tokens, for announcements that convert operator text to a chat service's own
+ * format (src/announce/markdown.ts): one set of rules for what operator Markdown may contain.
+ */
+export function parseMarkdown(source: string): Token[] {
+  return md.parse(source, {});
+}
 
 // Rendered HTML by source text. Every snapshot rebuild renders every visible update; the texts
 // rarely change, so rebuilds after the first cost a map lookup each. Bounded: cleared when full.
