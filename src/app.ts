@@ -15,6 +15,8 @@ import { installErrorHandler } from './web/errors.js';
 import { healthRoutes } from './web/health.js';
 import { adminAuth } from './web/admin-auth.js';
 import { adminIncidents } from './web/admin-incidents.js';
+import { adminMaintenance } from './web/admin-maintenance.js';
+import { adminTemplates } from './web/admin-templates.js';
 import { adminApiKeys } from './web/admin-api-keys.js';
 import { adminAudit } from './web/admin-audit.js';
 import { adminComponents } from './web/admin-components.js';
@@ -132,6 +134,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       adminAudit({ store, pageName: deps.config.page.name }),
       adminApiKeys({ store, clock, pageName: deps.config.page.name }),
       adminIncidents({ store, clock, publisher, pageName: deps.config.page.name }),
+      adminMaintenance({ store, clock, publisher, pageName: deps.config.page.name, timeZone: deps.config.page.time_zone }),
+      adminTemplates({ store, clock, pageName: deps.config.page.name }),
     ],
   });
   await app.register(publicRoutes, { publisher, secureTransport: deps.config.page.url.startsWith('https:') });

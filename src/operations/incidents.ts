@@ -1,7 +1,9 @@
 import type { Store } from '../store/index.js';
+import type { MaintenanceWindow } from '../store/incidents.js';
 import { type ComponentStatus, type Impact, type Incident, type IncidentStatus, type MaintenanceStatus } from '../status/types.js';
 import type { Clock } from '../util/time.js';
 import { notFound, OperationError } from './errors.js';
+import { windowComponents } from './maintenance.js';
 
 /** Who did it: written to the audit log and to component status causes. */
 export interface Actor {
@@ -118,6 +120,8 @@ export class IncidentService {
   /** A new update (when status or body is given), a rename, a new impact, component statuses. */
   update(id: string, input: UpdateInput, actor: Actor): Incident {
     const incident = this.require(id);
+    // Entering a maintenance window puts its components under maintenance, whoever moves it.
+    if (incident.kind === 'maintenance' && !input.components) input = { ...input, components: windowComponents(incident, input.status, this.onPage()) };
     this.checkComponents(input.components);
     if (input.status && incident.kind === 'incident' && !isIncidentStatus(input.status)) {
       throw new OperationError(422, `expected an incident status: ${['investigating', 'identified', 'monitoring', 'resolved', 'postmortem'].join(', ')}`, 'status');
@@ -159,17 +163,55 @@ export class IncidentService {
     if (!(input.scheduledUntil > input.scheduledFor)) throw new OperationError(422, 'expected scheduled_until after scheduled_for', 'scheduled_until');
     this.checkComponents(undefined, input.componentIds);
     const now = this.clock();
-    const id = this.store.incidents.createMaintenance({
-      name: input.name,
-      scheduledFor: input.scheduledFor,
-      scheduledUntil: input.scheduledUntil,
-      componentIds: input.componentIds,
-      autoInProgress: input.autoInProgress ?? true,
-      autoCompleted: input.autoCompleted ?? true,
-      first: { status: 'scheduled', body: input.body, at: now, deliverNotifications: input.deliverNotifications },
-    });
-    this.audit(actor, 'maintenance.create', id, null, summary(this.store.incidents.get(id)!), now);
-    this.store.announcer.enqueue('maintenance.scheduled', id);
+    const id = this.store.db.transaction(() => {
+      const id = this.store.incidents.createMaintenance({
+        name: input.name,
+        scheduledFor: input.scheduledFor,
+        scheduledUntil: input.scheduledUntil,
+        componentIds: input.componentIds,
+        autoInProgress: input.autoInProgress ?? true,
+        autoCompleted: input.autoCompleted ?? true,
+        first: { status: 'scheduled', body: input.body, at: now, deliverNotifications: input.deliverNotifications },
+      });
+      this.audit(actor, 'maintenance.create', id, null, summary(this.store.incidents.get(id)!), now);
+      this.store.announcer.enqueue('maintenance.scheduled', id);
+      return id;
+    })();
+    this.advanceMaintenances(actor);
+    return this.store.incidents.get(id)!;
+  }
+
+  /**
+   * Changes a maintenance window. Before it starts everything may change; once started, only its
+   * name, end and automatic completion (a window that overruns is extended); once completed, nothing.
+   * Fields left out keep their value.
+   */
+  reschedule(id: string, changes: Partial<MaintenanceWindow>, actor: Actor): Incident {
+    const m = this.require(id);
+    if (m.kind !== 'maintenance') throw new OperationError(422, 'only a maintenance window has a schedule');
+    const before: MaintenanceWindow = {
+      name: m.name,
+      scheduledFor: m.scheduledFor!,
+      scheduledUntil: m.scheduledUntil!,
+      autoInProgress: m.scheduledAutoInProgress,
+      autoCompleted: m.scheduledAutoCompleted,
+      componentIds: m.componentIds,
+    };
+    const after: MaintenanceWindow = { ...before, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
+    if (m.status === 'completed') throw new OperationError(409, 'this maintenance has completed; its window can no longer change');
+    if (m.status !== 'scheduled') {
+      const fixed = (['scheduledFor', 'autoInProgress'] as const).filter((k) => after[k] !== before[k]);
+      if (fixed.length > 0) throw new OperationError(409, 'this maintenance has started: only its name, end and automatic completion can change', fixed[0] === 'scheduledFor' ? 'scheduled_for' : 'scheduled_auto_in_progress');
+      if ([...after.componentIds].sort().join() !== [...before.componentIds].sort().join()) throw new OperationError(409, 'this maintenance has started: its components can no longer change', 'components');
+    }
+    if (!(after.scheduledUntil > after.scheduledFor)) throw new OperationError(422, 'expected scheduled_until after scheduled_for', 'scheduled_until');
+    this.checkComponents(undefined, changes.componentIds);
+    const now = this.clock();
+    this.store.db.transaction(() => {
+      this.store.incidents.reschedule(id, after, now);
+      this.audit(actor, 'maintenance.reschedule', id, before, after, now);
+    })();
+    // A window moved into the past starts (or ends) now, as one created there would.
     this.advanceMaintenances(actor);
     return this.store.incidents.get(id)!;
   }
@@ -185,8 +227,8 @@ export class IncidentService {
     for (const m of this.store.incidents.listAll()) {
       if (m.kind !== 'maintenance') continue;
       if (m.status === 'scheduled' && m.scheduledAutoInProgress && m.scheduledFor !== null && now >= m.scheduledFor) {
-        const components = Object.fromEntries(m.componentIds.map((c) => [c, 'under_maintenance' as const]));
-        this.update(m.id, { status: 'in_progress', body: 'Scheduled maintenance is currently in progress. We will provide updates as necessary.', components }, actor);
+        // Its components go under maintenance by the rule update() applies on every path (windowComponents).
+        this.update(m.id, { status: 'in_progress', body: 'Scheduled maintenance is currently in progress. We will provide updates as necessary.' }, actor);
         moved++;
       } else if ((m.status === 'in_progress' || m.status === 'verifying') && m.scheduledAutoCompleted && m.scheduledUntil !== null && now >= m.scheduledUntil) {
         this.update(m.id, { status: 'completed', body: 'The scheduled maintenance has been completed.' }, actor);
@@ -296,6 +338,11 @@ export class IncidentService {
     const incident = this.store.incidents.get(id);
     if (!incident) throw notFound('incident', id);
     return incident;
+  }
+
+  /** Ids of the components the page shows now (not hidden, not groups). */
+  private onPage(): Set<string> {
+    return new Set(this.store.components.list().filter((c) => !c.hidden && !c.isGroup).map((c) => c.id));
   }
 
   private checkComponents(changes?: ComponentChanges, ids?: string[]): void {

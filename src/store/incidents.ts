@@ -47,6 +47,16 @@ export interface NewMaintenance {
   isDemo?: boolean;
 }
 
+/** What rescheduling a maintenance window sets. */
+export interface MaintenanceWindow {
+  name: string;
+  scheduledFor: number;
+  scheduledUntil: number;
+  autoInProgress: boolean;
+  autoCompleted: boolean;
+  componentIds: string[];
+}
+
 interface IncidentRow {
   id: string;
   kind: IncidentKind;
@@ -253,6 +263,38 @@ export class IncidentStore {
       if ((this.countUpdates.get(incidentId) as { n: number }).n <= 1) throw new Error('an incident keeps at least one update; delete the incident instead');
       if (this.deleteUpdateStmt.run(updateId, incidentId).changes === 0) throw new Error(`unknown update ${updateId}`);
       this.updateOwner.run(at, incidentId);
+    })();
+    this.changed();
+  }
+
+  private rescheduleStmts: { window: Statement; clearComponents: Statement } | undefined;
+
+  /**
+   * Moves a maintenance window: name, times, automatic steps and the components it names (listed
+   * in full). The caller checks what may still change once it has started.
+   */
+  reschedule(id: string, window: MaintenanceWindow, at: number): void {
+    this.rescheduleStmts ??= {
+      window: this.db.prepare(`UPDATE incidents SET name = @name, scheduled_for = @scheduled_for, started_at = @scheduled_for,
+        scheduled_until = @scheduled_until, scheduled_auto_in_progress = @auto_in_progress, scheduled_auto_completed = @auto_completed,
+        updated_at = @at WHERE id = @id AND kind = 'maintenance'`),
+      clearComponents: this.db.prepare('DELETE FROM incident_components WHERE incident_id = ?'),
+    };
+    const stmts = this.rescheduleStmts;
+    if (window.scheduledUntil <= window.scheduledFor) throw new Error('scheduled_until must be after scheduled_for');
+    this.db.transaction(() => {
+      const result = stmts.window.run({
+        id,
+        name: window.name,
+        scheduled_for: window.scheduledFor,
+        scheduled_until: window.scheduledUntil,
+        auto_in_progress: window.autoInProgress ? 1 : 0,
+        auto_completed: window.autoCompleted ? 1 : 0,
+        at,
+      });
+      if (result.changes === 0) throw new Error(`unknown maintenance ${id}`);
+      stmts.clearComponents.run(id);
+      for (const componentId of window.componentIds) this.insertIncidentComponent.run(id, componentId);
     })();
     this.changed();
   }

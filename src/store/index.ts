@@ -14,6 +14,7 @@ import { ProberHealthStore } from './prober-health.js';
 import { ProbeStore } from './probes.js';
 import { OutboxStore } from './outbox.js';
 import { NO_ANNOUNCEMENTS, type Announcements } from '../announce/types.js';
+import { TemplateStore } from './templates.js';
 
 export interface Store {
   db: Db;
@@ -25,6 +26,7 @@ export interface Store {
   heartbeats: HeartbeatStore;
   proberHealth: ProberHealthStore;
   apiKeys: ApiKeyStore;
+  templates: TemplateStore;
   operators: OperatorStore;
   sessions: SessionStore;
   loginFailures: LoginFailureStore;
@@ -56,6 +58,7 @@ export function createStore(
     heartbeats: new HeartbeatStore(db),
     proberHealth: new ProberHealthStore(db, onChange),
     apiKeys: new ApiKeyStore(db),
+    templates: new TemplateStore(db),
     ...createAuthStores(db),
     outbox: new OutboxStore(db),
     announcer: NO_ANNOUNCEMENTS,

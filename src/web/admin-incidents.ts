@@ -9,6 +9,7 @@ import type { Publisher } from '../render/publisher.js';
 import type { Store } from '../store/index.js';
 import { COMPONENT_STATUSES, IMPACTS, UNRESOLVED_INCIDENT_STATUSES, type Component, type Incident, type IncidentStatus } from '../status/types.js';
 import type { Clock } from '../util/time.js';
+import { templatePrefill } from './template-prefill.js';
 
 export interface AdminIncidentsOptions {
   store: Store;
@@ -137,12 +138,15 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
       return views.send(request, reply, 200, 'incidents', 'Incidents', { open, recent, ...helpers }, section);
     });
 
-    const sendNew = (request: FastifyRequest, reply: FastifyReply, code: number, state: FormState, preview: string | null = null) =>
-      views.send(request, reply, code, 'incidents-new', 'New incident', { form: state, preview, components: visibleComponents(), ...helpers }, section);
+    const sendNew = (request: FastifyRequest, reply: FastifyReply, code: number, state: FormState, preview: string | null = null, template: { id: string; note: string | null } = { id: '', note: null }) =>
+      views.send(request, reply, code, 'incidents-new', 'New incident', { form: state, preview, components: visibleComponents(), templates: store.templates.list(), template, ...helpers }, section);
 
-    admin.get('/incidents/new', async (request, reply) =>
-      sendNew(request, reply, 200, { values: { name: '', status: 'investigating', impact: '', message: '' }, components: {}, errors: {} }),
-    );
+    // ?template=<id> starts from an incident template (src/web/template-prefill.ts).
+    admin.get('/incidents/new', async (request, reply) => {
+      const prefill = templatePrefill(store, (request.query as Record<string, unknown>).template);
+      if (prefill) return sendNew(request, reply, 200, prefill.state, null, { id: prefill.templateId, note: prefill.note });
+      return sendNew(request, reply, 200, { values: { name: '', status: 'investigating', impact: '', message: '' }, components: {}, errors: {} });
+    });
 
     admin.post('/incidents', async (request, reply) => {
       const components = visibleComponents();
