@@ -103,7 +103,7 @@ export function shorten(text: string, n: number): string {
   let cut = chars.slice(0, n).join('');
   if (!/\s/.test(chars[n]!)) {
     const lastWord = /\S+$/.exec(cut);
-    if (lastWord && (/^\S*https?:/i.test(lastWord[0]) || lastWord[0].length < 30)) cut = cut.slice(0, lastWord.index);
+    if (lastWord && (/^\S*https?:/i.test(lastWord[0]) || (lastWord.index > 0 && lastWord[0].length < 30))) cut = cut.slice(0, lastWord.index);
   }
   cut = cut.trimEnd();
   return cut ? `${cut}…` : '';

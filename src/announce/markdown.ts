@@ -54,7 +54,7 @@ export function escapeMarkdown(text: string): string {
  * on either service and is left alone.)
  */
 export function defuseMentions(text: string): string {
-  return text.replace(/(^|[^\p{L}\p{N}_/@])([@＠])(?=[\p{L}\p{N}_])/gu, '$1$2\u2060');
+  return text.replace(/(^|[^\p{L}\p{N}_/=])([@＠])(?=[\p{L}\p{N}_])/gu, '$1$2\u2060');
 }
 
 export const ESCAPE: Record<TextFormat, (text: string) => string> = {
@@ -91,8 +91,8 @@ interface Dialect {
   em(inner: string): string;
   strike(inner: string): string;
   code(text: string): string;
-  /** `inner` is already rendered; `plain` is the same text unformatted, to see whether it only repeats the URL. */
-  link(inner: string, href: string, plain: string): string;
+  /** `inner` is already rendered; `bare` when the source was the URL itself (autolink or linkified text). */
+  link(inner: string, href: string, bare: boolean): string;
   codeBlock(text: string): string;
   heading(inner: string): string;
   bullet: string;
@@ -120,10 +120,7 @@ export const slackUrl = (href: string) => href.replace(/&/g, '&amp;').replace(/\
 /** Inside `(...)` of a Markdown link, a space or parenthesis would end the URL. */
 const markdownUrl = (href: string) => href.replace(/ /g, '%20').replace(/\(/g, '%28').replace(/\)/g, '%29');
 
-const plainLink = (inner: string, href: string, plain: string) => {
-  const shown = shownHref(href);
-  return plain.trim() === '' || plain === href || plain === shown ? shown : `${inner} (${shown})`;
-};
+const plainLink = (inner: string, href: string, bare: boolean) => (bare || inner.trim() === '' ? inner || shownHref(href) : `${inner} (${shownHref(href)})`);
 
 const DIALECTS: Record<TextFormat, Dialect> = {
   mrkdwn: {
@@ -132,7 +129,7 @@ const DIALECTS: Record<TextFormat, Dialect> = {
     em: (s) => `_${s}_`,
     strike: (s) => `~${s}~`,
     code: (s) => `\`${escapeMrkdwn(s.replace(/`/g, 'ˋ'))}\``,
-    link: (inner, href, plain) => (plain === href ? `<${slackUrl(href)}>` : `<${slackUrl(href)}|${inner.replace(/\|/g, '¦')}>`),
+    link: (inner, href, bare) => (bare ? `<${slackUrl(href)}>` : `<${slackUrl(href)}|${inner.replace(/\|/g, '¦')}>`),
     codeBlock: (s) => `\`\`\`\n${escapeMrkdwn(breakFences(withoutTrailingNewline(s)))}\n\`\`\``,
     heading: (s) => `*${s}*`,
     bullet: '•',
@@ -146,8 +143,8 @@ const DIALECTS: Record<TextFormat, Dialect> = {
     strike: (s) => `~~${s}~~`,
     code: backtickSpan,
     // Discord links only web addresses: an e-mail address stays text.
-    link: (inner, href, plain) =>
-      href.startsWith('mailto:') ? inner : plain === href ? `<${markdownUrl(href)}>` : `[${inner}](${markdownUrl(href)})`,
+    link: (inner, href, bare) =>
+      href.startsWith('mailto:') ? inner : bare ? `<${markdownUrl(href)}>` : `[${inner}](${markdownUrl(href)})`,
     codeBlock: (s) => `\`\`\`\n${breakFences(withoutTrailingNewline(s))}\n\`\`\``,
     heading: (s) => `**${s}**`,
     bullet: '-',
@@ -272,7 +269,8 @@ function renderInline(tokens: Token[], walk: Walk): { out: string; plain: string
         else if (token.type === 's_open') out += inner.out.trim() ? dialect.strike(inner.out) : inner.out;
         else {
           const href = safeHref(String(token.attrGet('href') ?? ''), walk.base);
-          out += href ? dialect.link(inner.out, href, inner.plain) : inner.out;
+          // markdown-it marks autolinks and linkified URLs with info 'auto': the text is the URL.
+          out += href ? dialect.link(inner.out, href, token.info === 'auto' || inner.plain === href) : inner.out;
         }
         plain += inner.plain;
         i = close;
@@ -404,8 +402,9 @@ export function clip(text: string, max: number, format: TextFormat = 'text'): st
   if (text.length <= max) return text;
   let cut = text.slice(0, Math.max(0, max - 1));
   if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  const midWord = /\S/.test(text[cut.length] ?? ' ');
   for (const pattern of OPEN_CONSTRUCT[format]) cut = cut.replace(pattern, '');
   const space = cut.search(/\s\S*$/);
-  if (space > 0 && cut.length - space < 30) cut = cut.slice(0, space);
+  if (midWord && space > 0 && cut.length - space < 30) cut = cut.slice(0, space);
   return `${cut.trimEnd()}…`;
 }
