@@ -8,7 +8,7 @@ import type { Publisher } from '../render/publisher.js';
 import type { Store } from '../store/index.js';
 import { COMPONENT_STATUSES, type Component } from '../status/types.js';
 import type { Clock } from '../util/time.js';
-import { componentSections } from './admin-dashboard.js';
+import { componentSections, probesSayer } from './admin-dashboard.js';
 import { formatHelpers } from './admin-format.js';
 
 export interface AdminComponentsOptions {
@@ -61,13 +61,16 @@ export function adminComponents(opts: AdminComponentsOptions): FastifyPluginAsyn
     };
 
     const send = (request: FastifyRequest, reply: FastifyReply, code: number, form: FormState | null = null, formError: { componentId: string; message: string } | null = null) => {
-      const changedId = (request.query as Record<string, unknown>).changed;
-      const changed = typeof changedId === 'string' ? store.components.get(changedId) : undefined;
+      const query = request.query as Record<string, unknown>;
+      const changed = typeof query.changed === 'string' ? store.components.get(query.changed) : undefined;
       return views.send(request, reply, code, 'components', 'Components', {
         sections: componentSections(store.components.list()),
         form,
         formError,
         changed: changed && !changed.hidden ? changed : null,
+        // The card whose form is open: the one with errors, else the one a "Set status" link named.
+        editing: form?.componentId ?? (typeof query.edit === 'string' ? query.edit : null),
+        probesSay: probesSayer(store),
         statuses: COMPONENT_STATUSES,
         maxReason: MAX_REASON,
         ...formatHelpers,

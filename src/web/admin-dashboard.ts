@@ -4,7 +4,7 @@ import { AdminViews } from '../auth/views.js';
 import type { Store } from '../store/index.js';
 import { ACTIVE_MAINTENANCE_STATUSES, UNRESOLVED_INCIDENT_STATUSES, type Component, type Incident } from '../status/types.js';
 import type { Clock } from '../util/time.js';
-import { ago, formatHelpers } from './admin-format.js';
+import { ago, formatHelpers, label } from './admin-format.js';
 import { probeSummary, probeViews } from './admin-probes.js';
 
 export interface AdminDashboardOptions {
@@ -35,6 +35,12 @@ export function componentSections(all: Component[]): ComponentSection[] {
   return sections.filter((s) => s.components.length > 0);
 }
 
+/** What a component's probes say, in words: their status, or why there is none. */
+export function probesSayer(store: Store): (c: Component) => string {
+  const probed = new Set(store.probes.list().flatMap((p) => (p.componentId ? [p.componentId] : [])));
+  return (c) => (c.automatedStatus ? label(c.automatedStatus) : probed.has(c.id) ? 'not confirmed yet' : 'no probes');
+}
+
 /** Automatic incidents may open as drafts, shown here and nowhere public until an operator publishes them. */
 export const isDraft = (incident: Incident): boolean => incident.published === false;
 
@@ -44,6 +50,7 @@ export function dashboardData(store: Store) {
   const probes = probeViews(store);
   return {
     sections: componentSections(store.components.list()),
+    probesSay: probesSayer(store),
     incidents: incidents.filter((i) => i.kind === 'incident' && (UNRESOLVED_INCIDENT_STATUSES as readonly string[]).includes(i.status)),
     inProgress: incidents.filter((i) => i.kind === 'maintenance' && (ACTIVE_MAINTENANCE_STATUSES as readonly string[]).includes(i.status)),
     upcoming: incidents

@@ -40,7 +40,7 @@ function fill(n: number, entry: (i: number) => Partial<Parameters<TestApp['app']
   }
 }
 /** Entity ids of the rows on a page, in order. */
-const entityIds = (html: string) => [...html.matchAll(/<td data-label="Entity">[^<]*<code>([^<]+)<\/code>/g)].map((m) => m[1]);
+const entityIds = (html: string) => [...html.matchAll(/<td data-label="Entity">[^<]*<code>([^<]+)<\/code>/g)].map((m) => m[1]!);
 const olderLink = (html: string) => /<a href="([^"]+)">Older →<\/a>/.exec(html)?.[1]?.replace(/&amp;/g, '&');
 
 describe('admin audit log', () => {

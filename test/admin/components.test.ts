@@ -28,6 +28,17 @@ describe('admin components: set a status by hand, hand it back', () => {
     expect(res.body).toContain('action="/admin/components/database/status"');
     expect(res.body).not.toContain('action="/admin/components/database/hand-back"'); // nothing to hand back yet
     expect(res.body).toContain('aria-current="page">Components</a>');
+    // Forms stay folded until asked for: one card per component fits a phone.
+    expect(res.body).not.toMatch(/<details class="set-status" open>/);
+  });
+
+  it('unfolds the form a "Set status" link names, and the one with errors', async () => {
+    const asked = (await ada.get('/admin/components?edit=database')).body;
+    expect(asked.match(/<details class="set-status" open>/g)).toHaveLength(1);
+    expect(asked).toMatch(/<details class="set-status" open>\s*<summary>Set status<span class="visually-hidden"> of Database<\/span><\/summary>/);
+    const refused = (await ada.post('/admin/components/api/status', { status: 'major_outage', reason: '' })).body;
+    expect(refused.match(/<details class="set-status" open>/g)).toHaveLength(1);
+    expect(refused).toMatch(/<details class="set-status" open>\s*<summary>Set status<span class="visually-hidden"> of API<\/span><\/summary>/);
   });
 
   it('sets a status with a reason: override, event, audit entry, and the public JSON after the redirect', async () => {

@@ -42,12 +42,14 @@ describe('admin dashboard', () => {
     const comps = section(html, 'components-heading');
     expect(comps.indexOf('<caption>Public</caption>')).toBeLessThan(comps.indexOf('<caption>Internal</caption>'));
     expect(comps).toMatch(/<tr id="row-api">\s*<th scope="row">API<\/th>\s*<td data-label="Shown"><span class="badge status-partial_outage">Partial outage<\/span><\/td>\s*<td data-label="Probes say">Partial outage<\/td>\s*<td data-label="Set by hand"><span class="muted">no, automated<\/span><\/td>/);
-    expect(comps).toMatch(/<tr id="row-database">[\s\S]*?<td data-label="Probes say">no probes<\/td>\s*<td data-label="Set by hand">Degraded performance <span class="muted small">since <time datetime="2026-11-22T12:00:00.000Z">2026-11-22 12:00 UTC<\/time><\/span><div class="reason small">operator ada@acme\.example: Replica lagging<\/div>/);
-    expect(comps).toContain('href="/admin/components#component-api"');
+    expect(comps).toMatch(/<tr id="row-database">[\s\S]*?<td data-label="Probes say">not confirmed yet<\/td>\s*<td data-label="Set by hand">Degraded performance <span class="muted small">since <time datetime="2026-11-22T12:00:00.000Z">2026-11-22 12:00 UTC<\/time><\/span><div class="reason small">operator ada@acme\.example: Replica lagging<\/div>/);
+    expect(comps).toContain('href="/admin/components?edit=api#component-api"');
     expect(comps).toContain('action="/admin/components/database/hand-back"');
     expect(comps).not.toContain('action="/admin/components/api/hand-back"');
-    // DNS has no group: it is listed, without a group caption of its own.
-    expect(comps).toContain('<tr id="row-dns">');
+    // DNS has no group: it is listed, without a group caption of its own; and it has no probes.
+    expect(comps).toMatch(/<tr id="row-dns">[\s\S]*?<td data-label="Probes say">no probes<\/td>/);
+    // The website has a probe that has not confirmed anything yet.
+    expect(comps).toMatch(/<tr id="row-website">[\s\S]*?<td data-label="Probes say">not confirmed yet<\/td>/);
     expect(html).toContain('aria-current="page">Dashboard</a>');
   });
 

@@ -2,50 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LagStats } from '../../src/scheduler/host.js';
 import { buildApp } from '../../src/app.js';
 import type { TestApp } from '../helpers/app.js';
+import { failingResults, PROBES_YAML } from './probe-fixtures.js';
 import { ADMIN, appWithOperators, browser, EDITOR } from './session.js';
-
-export const PROBES_YAML = `
-page: { id: acme, name: Acme, url: "https://status.acme.example" }
-components:
-  - { id: dns, name: DNS }
-  - { id: api, name: API }
-  - { id: jobs, name: Jobs }
-probes:
-  - id: dns-providers
-    component: dns
-    type: dns
-    query: { name: acme.example, type: A }
-    resolvers:
-      - { name: Provider A, address: 192.0.2.53 }
-      - { name: Provider B, address: "[2001:db8::53]:5353" }
-  - { id: api, component: api, type: http, url: "https://api.internal.acme.example/health" }
-  - { id: nightly, component: jobs, type: heartbeat, every: 24h }
-`;
-
-/** A TLS failure on the API probe and one DNS provider timing out. */
-export function failingResults(t: TestApp) {
-  t.app.monitor.handle([
-    {
-      probeId: 'api',
-      at: t.clock.ms,
-      result: {
-        outcome: 'down', ok: false, layer: 'tls', code: 'CERT_HAS_EXPIRED', message: 'certificate <expired>', latencyMs: null,
-        phases: { dnsMs: 1.2, connectMs: 3.4, tlsMs: 5.6, totalMs: 10.2 },
-      },
-    },
-    {
-      probeId: 'dns-providers',
-      at: t.clock.ms,
-      result: {
-        outcome: 'degraded', ok: true, layer: 'dns', code: 'RESOLVER_FAILED', message: 'Provider A: TIMEOUT', latencyMs: 12,
-        resolvers: [
-          { name: 'Provider A', address: '192.0.2.53', ok: false, rcode: 'TIMEOUT', answers: [], latencyMs: null },
-          { name: 'Provider B', address: '[2001:db8::53]:5353', ok: true, rcode: 'NOERROR', answers: ['203.0.113.10'], latencyMs: 12 },
-        ],
-      },
-    },
-  ]);
-}
 
 let t: TestApp;
 afterEach(() => t.close());
@@ -63,7 +21,7 @@ describe('admin probe view', () => {
     expect(html).toContain('certificate &lt;expired&gt;');
     expect(html).not.toContain('certificate <expired>');
     expect(html).toContain('DNS 1.2 ms · connect 3.4 ms · TLS 5.6 ms · total 10.2 ms');
-    expect(html).toMatch(/<th scope="row">Provider A<\/th><td><code>192\.0\.2\.53<\/code><\/td><td><code>TIMEOUT<\/code>/);
+    expect(html).toMatch(/<th scope="row">Provider A<\/th><td data-label="Address"><code>192\.0\.2\.53<\/code><\/td><td data-label="Answer"><code>TIMEOUT<\/code>/);
     expect(html).toContain('<code>NOERROR</code> 203.0.113.10');
     expect(html).toContain('No token yet: run npm run heartbeat-token -- nightly');
     expect(html).toContain('Prober healthy.');

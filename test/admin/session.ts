@@ -1,3 +1,4 @@
+import type { LightMyRequestResponse } from 'fastify';
 import { ADMIN, addOperator, EDITOR, FORM, signedIn, type Jar } from '../auth/helpers.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 
@@ -13,8 +14,8 @@ export const encode = (fields: Fields) => {
 export interface Browser {
   jar: Jar;
   csrf: string;
-  get(url: string): ReturnType<TestApp['app']['inject']>;
-  post(url: string, fields: Fields, token?: string | null): ReturnType<TestApp['app']['inject']>;
+  get(url: string): Promise<LightMyRequestResponse>;
+  post(url: string, fields: Fields, token?: string | null): Promise<LightMyRequestResponse>;
 }
 
 export async function browser(t: TestApp, who: { email: string; password: string }): Promise<Browser> {
