@@ -103,6 +103,7 @@ export class OutboxDispatcher {
 
   /** Stops taking rows, interrupts deliveries in flight (they stay queued for the next start), waits for them. */
   async stop(): Promise<void> {
+    if (this.stopping.signal.aborted) return;
     this.stopping.abort();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;

@@ -246,6 +246,7 @@ export class IncidentService {
     this.store.db.transaction(() => {
       this.store.incidents.publish(id, now);
       this.audit(actor, 'incident.publish', id, { published: false }, { published: true }, now);
+      this.store.announcer.enqueue('incident.created', id);
     })();
     return this.store.incidents.get(id)!;
   }

@@ -215,11 +215,6 @@ export class OutboxStore {
   lastAttemptAt(channelId: string): number | undefined {
     return (this.lastAttemptStmt.get(channelId) as { at: number | null }).at ?? undefined;
   }
-
-  /** Runs fn in one transaction (a claim and its bookkeeping, a requeue). */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
-  }
 }
 
 function toRow(r: Row): OutboxRow {
