@@ -8,7 +8,7 @@ import { renderMarkdown } from '../render/markdown.js';
 import type { Publisher } from '../render/publisher.js';
 import type { Store } from '../store/index.js';
 import { MAINTENANCE_STATUSES, type Incident, type MaintenanceStatus } from '../status/types.js';
-import { formatLocalTime, offsetLabel } from '../util/local-time.js';
+import { formatLocalTime, offsetLabel, parseLocalTime } from '../util/local-time.js';
 import type { Clock } from '../util/time.js';
 import {
   blankWindowForm,
@@ -90,7 +90,6 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
       markdown: renderMarkdown,
       componentName: (id: string) => store.components.get(id)?.name ?? id,
       timeZone,
-      zoneNow: offsetLabel(clock(), timeZone),
       maxName: MAX_NAME,
       maxBody: MAX_BODY,
     };
@@ -225,7 +224,10 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
         form.componentIds = m.componentIds;
       }
       const name = checkName(form);
-      const window = checkWindow(form, timeZone, clock(), started ? m.scheduledFor! : undefined);
+      // An unchanged start is not held to "at most a day ago": renaming a window that waits for an operator must work.
+      const typedStart = parseLocalTime(form.values.starts_at!, timeZone);
+      const keepStart = started || (typedStart.ok && typedStart.ms === m.scheduledFor);
+      const window = checkWindow(form, timeZone, clock(), keepStart ? m.scheduledFor! : undefined);
       if (!started) checkComponents(form, onPage());
       if (name === undefined || !window || Object.keys(form.errors).length > 0) return sendShow(request, reply, 422, m, { window: form });
       return attempt(request, reply, m, { window: form }, () =>

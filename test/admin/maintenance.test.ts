@@ -459,6 +459,21 @@ describe('admin maintenance: updates, changes of window, cancel and delete', () 
     expect(rows()).toEqual(before);
   });
 
+  it('renames a window that waits for an operator long after its start; moving its start into the past is still refused', async () => {
+    await start();
+    const id = await createThroughForm({ auto_in_progress: [], ends_at: '2026-12-02T17:00' });
+    await at(Date.UTC(2026, 10, 25, 12));
+    expect(service.advanceMaintenances()).toBe(0);
+    const rename = await post(`/admin/maintenance/${id}/window`, { name: 'Database upgrade (waiting)', starts_at: '2026-11-22T15:00', ends_at: '2026-12-02T17:00', components: ['database'] });
+    expect(rename.statusCode, rename.body).toBe(303);
+    expect(t.app.store.incidents.get(id)).toMatchObject({ name: 'Database upgrade (waiting)', scheduledFor: Date.UTC(2026, 10, 22, 14), status: 'scheduled' });
+    const before = rows();
+    const moved = await post(`/admin/maintenance/${id}/window`, { name: 'x', starts_at: '2026-11-22T16:00', ends_at: '2026-12-02T17:00' });
+    expect(moved.statusCode).toBe(422);
+    expect(moved.body).toContain('id="win-starts-error">A window cannot start more than 24 hours ago.</p>');
+    expect(rows()).toEqual(before);
+  });
+
   it('extends a window that overran: only the end and the switch change, and it completes at the new end', async () => {
     await start();
     const id = await createThroughForm();
