@@ -2,7 +2,13 @@ import { loadConfigFile } from '../config/load.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
 import { readSettings } from '../settings.js';
+import { AuditStore, type AuditActor } from '../auth/audit-store.js';
+import { ApiKeyService } from '../operations/api-keys.js';
+import { OperationError } from '../operations/errors.js';
 import { ApiKeyStore, type Role } from '../store/api-keys.js';
+
+/** Whoever runs the command has shell access to the database; the audit log names the way in. */
+const CLI_ACTOR: AuditActor = { kind: 'system', id: 'cli', name: 'command line' };
 
 /**
  * `outpost api-key create <name> [--role editor|admin]`, `outpost api-key list`, `outpost api-key revoke <id>`.
@@ -16,7 +22,8 @@ export function apiKey(args: string[]): number {
   try {
     migrate(db);
     const keys = new ApiKeyStore(db);
-    const now = Date.now();
+    // The same path as the admin's page: every create and revoke is audited in its transaction.
+    const service = new ApiKeyService({ db, apiKeys: keys, audit: new AuditStore(db) }, () => Date.now());
     if (action === 'create' && rest[0]) {
       const roleFlag = rest.indexOf('--role');
       const role = (roleFlag >= 0 ? rest[roleFlag + 1] : 'editor') as Role;
@@ -24,7 +31,7 @@ export function apiKey(args: string[]): number {
         console.error('--role: expected editor or admin');
         return 2;
       }
-      const { key, apiKey } = keys.create(rest[0], role, now);
+      const { key, apiKey } = service.create(rest[0], role, CLI_ACTOR);
       console.log(key);
       console.error(`API key ${apiKey.id} "${apiKey.name}" (${role}) created. Shown once: use it as "Authorization: OAuth ${apiKey.hint}…".`);
       return 0;
@@ -36,7 +43,10 @@ export function apiKey(args: string[]): number {
       return 0;
     }
     if (action === 'revoke' && rest[0]) {
-      if (!keys.revoke(rest[0], now)) {
+      try {
+        service.revoke(rest[0], CLI_ACTOR);
+      } catch (err) {
+        if (!(err instanceof OperationError)) throw err;
         console.error(`no active API key with id ${rest[0]}`);
         return 1;
       }

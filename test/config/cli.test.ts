@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/open.js';
 import { projectRoot } from '../../src/util/paths.js';
 import { ACME_YAML } from '../helpers/app.js';
 
@@ -70,6 +71,19 @@ describe('outpost api-key and heartbeat-token', () => {
     const id = listed.stdout.split(/\s+/)[0]!;
     expect(run('revoke', id).status).toBe(0);
     expect(run('list').stdout).toMatch(/editor  revoked  deploy bot/);
+    expect(run('revoke', id).status).toBe(1);
+    // Audited as the admin's page does it, and never with the key.
+    const db = openDatabase(join(dir, 'o.db'));
+    try {
+      const audit = db.prepare('SELECT actor_kind, actor_name, action, entity_id, after_json FROM audit_log ORDER BY id').all() as { after_json: string }[];
+      expect(audit).toMatchObject([
+        { actor_kind: 'system', actor_name: 'command line', action: 'api_key.create', entity_id: id },
+        { actor_kind: 'system', actor_name: 'command line', action: 'api_key.revoke', entity_id: id },
+      ]);
+      expect(JSON.stringify(audit)).not.toContain(key);
+    } finally {
+      db.close();
+    }
   });
 
   it('prints a heartbeat URL with a fresh token, and refuses a probe that is not a heartbeat', () => {
