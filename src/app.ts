@@ -15,6 +15,7 @@ import { installErrorHandler } from './web/errors.js';
 import { healthRoutes } from './web/health.js';
 import { adminAuth } from './web/admin-auth.js';
 import { adminIncidents } from './web/admin-incidents.js';
+import { adminAnnouncements } from './web/admin-announcements.js';
 import { adminMaintenance } from './web/admin-maintenance.js';
 import { adminTemplates } from './web/admin-templates.js';
 import { adminApiKeys } from './web/admin-api-keys.js';
@@ -128,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     secure: deps.config.page.url.startsWith('https:'),
     pageName: deps.config.page.name,
     routes: [
+      adminAnnouncements({ store, clock, announcer: announce.announcer, channels: deps.config.announce, pageName: deps.config.page.name }),
       adminDashboard({ store, clock, pageName: deps.config.page.name }),
       adminComponents({ store, clock, publisher, pageName: deps.config.page.name }),
       adminProbes({ store, clock, pageName: deps.config.page.name, probeLag: deps.probeLag }),

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../util/paths.js';
 
-export type AdminSection = 'dashboard' | 'incidents' | 'maintenance' | 'templates' | 'components' | 'probes' | 'operators' | 'audit' | 'api-keys' | 'login' | 'message';
+export type AdminSection = 'dashboard' | 'incidents' | 'maintenance' | 'templates' | 'components' | 'probes' | 'announcements' | 'operators' | 'audit' | 'api-keys' | 'login' | 'message';
 
 /** Renders views/admin/*.eta inside the admin layout (escaping on, as on the public page). */
 export class AdminViews {
