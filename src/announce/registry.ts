@@ -1,10 +1,15 @@
 import type { z } from 'zod';
 import type { PageConfig } from '../config/schema.js';
 import type { Channel } from './types.js';
+import { discordChannel, type DiscordChannelConfig } from './discord.js';
+import { mastodonChannel, type MastodonChannelConfig } from './mastodon.js';
+import { slackChannel, type SlackChannelConfig } from './slack.js';
+import { teamsChannel, type TeamsChannelConfig } from './teams.js';
 import { webhookChannel, type WebhookChannelConfig } from './webhook.js';
+import { xChannel, type XChannelConfig } from './x.js';
 
 /** Every channel type's config; each is channelBase extended with `type` and its own fields. */
-export type ChannelConfig = WebhookChannelConfig;
+export type ChannelConfig = WebhookChannelConfig | SlackChannelConfig | XChannelConfig | MastodonChannelConfig | DiscordChannelConfig | TeamsChannelConfig;
 export type ChannelType = ChannelConfig['type'];
 
 /** What a channel may need besides its own config. */
@@ -23,6 +28,11 @@ export interface ChannelKind<C extends ChannelConfig> {
 /** Every channel type, keyed by its type: the compiler rejects a type missing here. */
 export const CHANNEL_KINDS: { [T in ChannelType]: ChannelKind<Extract<ChannelConfig, { type: T }>> } = {
   webhook: webhookChannel,
+  slack: slackChannel,
+  x: xChannel,
+  mastodon: mastodonChannel,
+  discord: discordChannel,
+  teams: teamsChannel,
 };
 
 export const CHANNEL_TYPES = Object.keys(CHANNEL_KINDS) as ChannelType[];

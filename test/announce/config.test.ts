@@ -66,7 +66,7 @@ describe('announce: in the config', () => {
 
   it.each<[string, string, string]>([
     ['an unknown field, by name', `  - { id: ops, type: webhook, url: "https://h.example/", secret: 0123456789abcdef, retries: 3 }\n`, 'outpost.yaml:6: announce[0].retries: unknown field "retries"'],
-    ['an unknown type, with the known ones', `  - { id: ops, type: pager, url: "https://h.example/" }\n`, 'outpost.yaml:6: announce[0].type: expected a channel type: one of webhook'],
+    ['an unknown type, with the known ones', `  - { id: ops, type: pager, url: "https://h.example/" }\n`, 'outpost.yaml:6: announce[0].type: expected a channel type: one of webhook, slack, x, mastodon, discord, teams'],
     ['a missing secret', `  - { id: ops, type: webhook, url: "https://h.example/" }\n`, 'outpost.yaml:6: announce[0].secret: missing; expected string'],
     ['a short secret', `  - { id: ops, type: webhook, url: "https://h.example/", secret: short }\n`, 'outpost.yaml:6: announce[0].secret: expected a signing secret of at least 16 characters (e.g. from `openssl rand -hex 32`)'],
     ['a URL that is not http(s)', `  - { id: ops, type: webhook, url: "ftp://h.example/", secret: 0123456789abcdef }\n`, 'outpost.yaml:6: announce[0].url: expected the webhook address as an http:// or https:// URL'],
