@@ -1,10 +1,12 @@
 import { request } from 'undici';
+import { classifyStatus } from './http.js';
 import type { DeliveryContext, DeliveryResult } from './types.js';
 
 /**
  * The transport every chat channel shares: one POST through the outbox's dispatcher, bounded in
- * time and in how much of the answer is read, and the answer classified as the contract says:
- * 2xx delivered; 429, 5xx, timeouts and connection errors retryable; any other status permanent.
+ * time and in how much of the answer is read, and the answer classified by the same table as the
+ * generic webhook (http.ts classifyStatus: 2xx delivered; 408, 425, 429, 5xx, timeouts and
+ * connection errors retryable; any other status, redirects included, permanent).
  * Errors are built from status codes, error codes and the receiver's own short message with the
  * channel's secrets cut out, never from the URL: a Slack, Discord or Teams webhook URL is itself
  * a secret.
@@ -182,11 +184,11 @@ export interface ClassifyOptions {
 
 export function classify(answer: Answer, now: number, options: ClassifyOptions): DeliveryResult {
   const { status } = answer;
-  if (status >= 200 && status < 300) return { ok: true, status };
+  const outcome = classifyStatus(status);
+  if (outcome === 'ok') return { ok: true, status };
   const reason = receiverReason(answer.text, options.secrets);
   const error = `${options.receiver} answered HTTP ${status}${reason ? `: ${reason}` : ''}`;
-  const retryable = status === 429 || status >= 500;
-  if (!retryable) return { ok: false, retryable: false, status, error };
+  if (outcome === 'permanent') return { ok: false, retryable: false, status, error };
   const wait = (options.retryAfter ?? ((a, n) => retryAfterMs(a.headers['retry-after'], n)))(answer, now);
   return wait === undefined ? { ok: false, retryable: true, status, error } : { ok: false, retryable: true, status, error, retryAfterMs: wait };
 }

@@ -115,6 +115,7 @@ describe('classification helpers', () => {
     [200, true, undefined],
     [201, true, undefined],
     [204, true, undefined],
+    [408, false, true],
     [429, false, true],
     [500, false, true],
     [503, false, true],
