@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PageConfig } from '../config/schema.js';
-import { buildSnapshot, type Snapshot } from '../status/snapshot.js';
+import { buildSnapshot, SnapshotMemo, type Snapshot } from '../status/snapshot.js';
 import type { Store } from '../store/index.js';
 import type { Clock } from '../util/time.js';
 import { addDays, dayKey, HOUR } from '../util/time.js';
@@ -54,6 +54,8 @@ export interface PublisherOptions {
  */
 export class Publisher {
   private published: Published | undefined;
+  /** What the last build computed that the next may reuse (past uptime days, incident days). */
+  private readonly memo = new SnapshotMemo();
   private readonly html: HtmlRenderer;
   private readonly feeds = new FeedRenderer();
   private running: Promise<void> | undefined;
@@ -189,7 +191,7 @@ export class Publisher {
     const monitoring = monitoringState(store);
     const latency = this.latency(now);
     await stage('load');
-    const snapshot = buildSnapshot({ page, demo, now, components, incidents, daily, monitoring, latency });
+    const snapshot = buildSnapshot({ page, demo, now, components, incidents, daily, monitoring, latency, memo: this.memo });
     await stage('snapshot');
     const bodies = new Map<string, [string, string]>();
     for (const [path, doc] of Object.entries(statuspageDocuments(snapshot))) bodies.set(path, [JSON_TYPE, JSON.stringify(doc)]);

@@ -10,7 +10,7 @@ const brotliAsync = promisify(brotliCompress);
  * asynchronous stream machinery alone costs more than that on the main thread. Larger bodies go to
  * libuv's thread pool so a big page never stalls the requests being served meanwhile.
  */
-const SYNC_BELOW = 64 * 1024;
+const SYNC_BELOW = 8 * 1024;
 
 /** One public response, ready to send: bytes in each encoding, validators and type. */
 export interface Resource {
@@ -59,7 +59,7 @@ async function compress(identity: Buffer, contentType: string): Promise<[Buffer,
       // A window just big enough for the body: the encoder's memory and set-up time follow it.
       [constants.BROTLI_PARAM_LGWIN]: Math.min(24, Math.max(16, Math.ceil(Math.log2(identity.length)))),
       // Large pages are rebuilt on every status change: a lighter quality keeps publishing quick.
-      [constants.BROTLI_PARAM_QUALITY]: identity.length < SYNC_BELOW ? 9 : 5,
+      [constants.BROTLI_PARAM_QUALITY]: identity.length < 64 * 1024 ? 9 : 5,
     },
   };
   if (identity.length < SYNC_BELOW) return [gzipSync(identity, { level: 9 }), brotliCompressSync(identity, brotli)];

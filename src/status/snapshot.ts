@@ -14,7 +14,7 @@ import {
   type LatencyPoint,
   type StatusSeconds,
 } from './types.js';
-import { componentUptime, uptimeWindow, type ComponentUptime, type DayIncident } from './uptime.js';
+import { componentUptime, UptimeMemo, uptimeWindow, type ComponentUptime, type DayIncident } from './uptime.js';
 
 export const UPTIME_DAYS = 90;
 export const RECENT_DAYS = 14;
@@ -70,7 +70,22 @@ export interface SnapshotInput {
   daily: Map<string, DailyStatus[]>;
   monitoring?: MonitoringState;
   latency?: Map<string, LatencyPoint[]>;
+  /** Kept by the caller between builds: what did not change is not computed again. */
+  memo?: SnapshotMemo;
 }
+
+/**
+ * What one build leaves for the next. Each entry is keyed by the identity of its inputs (the
+ * store's cached arrays are replaced only when they change), so a stale entry can never be used.
+ */
+export class SnapshotMemo {
+  readonly uptime = new UptimeMemo();
+  readonly dailyMaps = new WeakMap<DailyStatus[], Map<string, StatusSeconds>>();
+  incidentDays: { incidents: Incident[]; firstDay: string; today: string; tz: string; value: Map<string, Map<string, DayIncident[]>> } | undefined;
+}
+
+const NO_DAYS = new Map<string, StatusSeconds>();
+const NO_INCIDENTS = new Map<string, DayIncident[]>();
 
 export function buildSnapshot(input: SnapshotInput): Snapshot {
   const { page, now } = input;
@@ -89,9 +104,22 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     .sort((a, b) => (a.scheduledFor ?? 0) - (b.scheduledFor ?? 0));
 
   const window = uptimeWindow(now, tz, UPTIME_DAYS);
+  const memo = input.memo ?? new SnapshotMemo();
   const dailyByComponent = new Map<string, Map<string, StatusSeconds>>();
-  for (const [componentId, rows] of input.daily) dailyByComponent.set(componentId, new Map(rows.map((r) => [r.day, r.seconds])));
-  const incidentDays = incidentsByComponentAndDay(incidents, window.days[0]!, now, tz);
+  for (const [componentId, rows] of input.daily) {
+    let byDay = memo.dailyMaps.get(rows);
+    if (!byDay) memo.dailyMaps.set(rows, (byDay = new Map(rows.map((r) => [r.day, r.seconds]))));
+    dailyByComponent.set(componentId, byDay);
+  }
+  // Which incidents touched which day: the same until the incidents change or a day passes.
+  const firstDay = window.days[0]!;
+  const today = window.days.at(-1)!;
+  const cached = memo.incidentDays;
+  const incidentDays =
+    cached && cached.incidents === input.incidents && cached.firstDay === firstDay && cached.today === today && cached.tz === tz
+      ? cached.value
+      : incidentsByComponentAndDay(incidents, firstDay, now, tz);
+  memo.incidentDays = { incidents: input.incidents, firstDay, today, tz, value: incidentDays };
 
   const names = new Map(input.components.map((c) => [c.id, c.name]));
   const causes = rootCauses(leaves.map((c) => ({ id: c.id, status: c.status, dependsOn: c.dependsOn })));
@@ -109,13 +137,14 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
         ? null
         : componentUptime(
             {
-              daily: dailyByComponent.get(c.id) ?? new Map(),
+              daily: dailyByComponent.get(c.id) ?? NO_DAYS,
               current: { status: c.status, since: c.statusSince },
               startDate: c.startDate,
-              incidentsByDay: incidentDays.get(c.id) ?? new Map(),
+              incidentsByDay: incidentDays.get(c.id) ?? NO_INCIDENTS,
             },
             window,
             now,
+            { memo: memo.uptime, componentId: c.id },
           ),
     });
   }
@@ -130,13 +159,20 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   }
   const shownTree = tree.filter((v) => !v.isGroup || v.children.length > 0);
 
-  const recentStart = addDays(dayKey(now, tz), -(RECENT_DAYS - 1));
-  const startedRecently = [...incidents, ...maintenances.filter((m) => m.status !== 'scheduled')]
-    .filter((i) => dayKey(i.startedAt, tz) >= recentStart && i.startedAt <= now)
-    .sort((a, b) => b.startedAt - a.startedAt);
+  const recentStart = addDays(today, -(RECENT_DAYS - 1));
+  // One time-zone conversion per item (not one per item per day): there may be hundreds.
+  const byDay = new Map<string, Incident[]>();
+  for (const item of [...incidents, ...maintenances.filter((m) => m.status !== 'scheduled')].sort((a, b) => b.startedAt - a.startedAt)) {
+    if (item.startedAt > now || item.startedAt < window.starts[0]!) continue;
+    const day = dayKey(item.startedAt, tz);
+    if (day < recentStart) continue;
+    const list = byDay.get(day);
+    if (list) list.push(item);
+    else byDay.set(day, [item]);
+  }
   const recentDays = Array.from({ length: RECENT_DAYS }, (_, i) => {
-    const day = addDays(dayKey(now, tz), -i);
-    return { day, items: startedRecently.filter((item) => dayKey(item.startedAt, tz) === day) };
+    const day = addDays(today, -i);
+    return { day, items: byDay.get(day) ?? [] };
   });
 
   const updatedAt = Math.max(

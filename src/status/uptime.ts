@@ -53,13 +53,37 @@ export interface UptimeWindow {
   starts: number[];
 }
 
+/** The window changes once a day: it is kept for as long as today is today (91 time-zone conversions saved a rebuild). */
+let lastWindow: { key: string; window: UptimeWindow } | undefined;
+
 export function uptimeWindow(now: number, timeZone: string, length: number): UptimeWindow {
   const today = dayKey(now, timeZone);
+  const key = `${timeZone}|${today}|${length}`;
+  if (lastWindow?.key === key) return lastWindow.window;
   const days = Array.from({ length }, (_, i) => addDays(today, i - length + 1));
-  return { days, starts: [...days, addDays(today, 1)].map((d) => startOfDay(d, timeZone)) };
+  const window = { days, starts: [...days, addDays(today, 1)].map((d) => startOfDay(d, timeZone)) };
+  lastWindow = { key, window };
+  return window;
 }
 
-export function componentUptime(input: UptimeInput, window: UptimeWindow, now: number): ComponentUptime {
+/**
+ * The days before today, remembered per component: they change only when the component's closed
+ * intervals, its current status, its start date or its incidents do (each input compared by
+ * identity), so a rebuild recomputes one day per component instead of ninety.
+ */
+export class UptimeMemo {
+  private readonly past = new Map<string, { inputs: unknown[]; days: UptimeDay[] }>();
+
+  pastDays(componentId: string, inputs: unknown[], compute: () => UptimeDay[]): UptimeDay[] {
+    const hit = this.past.get(componentId);
+    if (hit && hit.inputs.length === inputs.length && hit.inputs.every((v, i) => v === inputs[i])) return hit.days;
+    const days = compute();
+    this.past.set(componentId, { inputs, days });
+    return days;
+  }
+}
+
+export function componentUptime(input: UptimeInput, window: UptimeWindow, now: number, memo?: { memo: UptimeMemo; componentId: string }): ComponentUptime {
   // Seconds of the still-open interval (current status since `since`) falling on each day.
   const since = Math.max(input.current.since, 0);
   const openSeconds = (i: number) => {
@@ -67,7 +91,8 @@ export function componentUptime(input: UptimeInput, window: UptimeWindow, now: n
     const to = Math.min(now, window.starts[i + 1]!);
     return to > from ? Math.round((to - from) / 1000) : 0;
   };
-  const days = window.days.map((day, i): UptimeDay => {
+  const dayAt = (i: number): UptimeDay => {
+    const day = window.days[i]!;
     const seconds = { ...(input.daily.get(day) ?? emptySeconds()) };
     seconds[input.current.status] += openSeconds(i);
     const tracked = input.startDate !== null && day < input.startDate ? 0 : trackedSeconds(seconds);
@@ -82,7 +107,14 @@ export function componentUptime(input: UptimeInput, window: UptimeWindow, now: n
       downSeconds: down,
       incidents,
     };
-  });
+  };
+  const last = window.days.length - 1;
+  // Before today, `now` no longer matters: every earlier day ends before it.
+  const computePast = () => Array.from({ length: last }, (_, i) => dayAt(i));
+  const past = memo
+    ? memo.memo.pastDays(memo.componentId, [window, input.daily, input.current.status, input.current.since, input.startDate, input.incidentsByDay], computePast)
+    : computePast();
+  const days = [...past, dayAt(last)];
   return { days, uptime30: overall(days.slice(-30)), uptime90: overall(days) };
 }
 

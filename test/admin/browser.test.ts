@@ -52,16 +52,17 @@ describe('an incident from sign-in to resolution, in a real browser', () => {
       await page.screenshot({ path: join(ARTIFACTS, `incident-flow-${step}-${name}.png`), fullPage: true });
     };
     // A new visitor each time: a returning browser may keep the page for its max-age, as it should.
-    let visitor: Page;
+    let visitor: Page | undefined;
     const visitors: BrowserContext[] = [];
     const publicPage = async (step: string) => {
       const fresh = await browser.newContext({ viewport: { width, height: 900 } });
       visitors.push(fresh);
-      visitor = await fresh.newPage();
-      watch(visitor, problems);
-      await visitor.goto(`${origin}/`);
-      await shot(visitor, `public-${step}`);
-      return visitor.locator('main').innerText();
+      const page = await fresh.newPage();
+      visitor = page;
+      watch(page, problems);
+      await page.goto(`${origin}/`);
+      await shot(page, `public-${step}`);
+      return page.locator('main').innerText();
     };
     const title = `API errors ${name}`;
     try {
@@ -90,7 +91,7 @@ describe('an incident from sign-in to resolution, in a real browser', () => {
       let text = await publicPage('created');
       expect(text).toContain(title);
       expect(text).toContain('Some API requests fail with 502.');
-      expect(await visitor.locator('strong', { hasText: 'fail' }).count()).toBeGreaterThan(0);
+      expect(await visitor!.locator('strong', { hasText: 'fail' }).count()).toBeGreaterThan(0);
 
       // 2. Update: identified, API now only degraded.
       await admin.selectOption('#upd-status', 'identified');

@@ -136,7 +136,7 @@ describe('the public page in Debian chromium', () => {
     await bar.hover();
     const text = bar.locator('span');
     expect(await text.isVisible()).toBe(true);
-    expect(await text.textContent()).toMatch(/^\d{1,2} \w{3,4}: (\d+\.\d\d% uptime|no downtime|no data)/);
+    expect(await text.textContent()).toMatch(/^\d{1,2} \w{3,4}( – \d{1,2} \w{3,4})?: (\d+\.\d\d% uptime|no downtime|no data)/);
     await context.close();
   });
 });

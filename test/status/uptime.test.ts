@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitByDay } from '../../src/store/history.js';
-import { componentUptime, uptimeWindow } from '../../src/status/uptime.js';
+import { componentUptime, UptimeMemo, uptimeWindow } from '../../src/status/uptime.js';
 import { emptySeconds, type StatusSeconds } from '../../src/status/types.js';
 import { DAY, HOUR, startOfDay } from '../../src/util/time.js';
 
@@ -83,5 +83,62 @@ describe('componentUptime', () => {
     );
     expect(u.days.slice(-3).map((d) => d.uptime)).toEqual([0, 0, 0]);
     expect(u.uptime90).toBe(0);
+  });
+});
+
+describe('UptimeMemo: the past is kept, never stale', () => {
+  const now = startOfDay('2026-11-22', TZ) + 12 * HOUR;
+  const window = uptimeWindow(now, TZ, 90);
+  const noIncidents = new Map();
+  const input = (daily: Map<string, StatusSeconds>, since = startOfDay('2026-11-22', TZ), incidentsByDay = noIncidents) => ({
+    daily,
+    current: { status: 'operational' as const, since },
+    startDate: null,
+    incidentsByDay,
+  });
+
+  it('reuses the days before today while the inputs are the same objects, and recomputes when one changes', () => {
+    const memo = new UptimeMemo();
+    const daily = new Map([['2026-11-21', secs({ operational: 86400 })]]);
+    const first = componentUptime(input(daily), window, now, { memo, componentId: 'api' });
+    const later = componentUptime(input(daily), window, now + HOUR, { memo, componentId: 'api' });
+    expect(later.days[0]).toBe(first.days[0]);
+    // Today is always computed afresh: an hour more of it is tracked.
+    expect(later.days.at(-1)!.trackedSeconds).toBe(first.days.at(-1)!.trackedSeconds + 3600);
+
+    // New rows from the store are a new map: yesterday's outage shows.
+    const changed = new Map([['2026-11-21', secs({ operational: 86400 - 3600, major_outage: 3600 })]]);
+    const after = componentUptime(input(changed), window, now + HOUR, { memo, componentId: 'api' });
+    expect(after.days.at(-2)).toMatchObject({ day: '2026-11-21', worst: 'major_outage', downSeconds: 3600 });
+    expect(after.days[0]).not.toBe(first.days[0]);
+
+    // So does a status whose open interval began days ago.
+    const longOpen = componentUptime(input(daily, startOfDay('2026-11-19', TZ)), window, now + HOUR, { memo, componentId: 'api' });
+    expect(longOpen.days.at(-3)).toMatchObject({ day: '2026-11-20', trackedSeconds: 86400 });
+
+    // And an incident on a past day.
+    const withIncident = componentUptime(input(daily, undefined, new Map([['2026-11-01', [{ id: 'i1', name: 'Outage' }]]])), window, now + HOUR, { memo, componentId: 'api' });
+    expect(withIncident.days.find((d) => d.day === '2026-11-01')!.incidents).toEqual([{ id: 'i1', name: 'Outage' }]);
+
+    // Another component never sees this one's days.
+    const other = componentUptime(input(new Map()), window, now, { memo, componentId: 'db' });
+    expect(other.days.at(-2)).toMatchObject({ day: '2026-11-21', uptime: null });
+  });
+
+  it('gives the same days with and without the memo', () => {
+    const memo = new UptimeMemo();
+    const daily = new Map([
+      ['2026-10-01', secs({ operational: 80000, partial_outage: 6400 })],
+      ['2026-11-21', secs({ operational: 86400 })],
+    ]);
+    componentUptime(input(daily), window, now, { memo, componentId: 'api' });
+    expect(componentUptime(input(daily), window, now + 2 * HOUR, { memo, componentId: 'api' })).toEqual(componentUptime(input(daily), window, now + 2 * HOUR));
+  });
+
+  it('moves to a new window when a day passes', () => {
+    const tomorrow = uptimeWindow(now + DAY, TZ, 90);
+    expect(tomorrow).not.toBe(window);
+    expect(tomorrow.days.at(-1)).toBe('2026-11-23');
+    expect(uptimeWindow(now + DAY + HOUR, TZ, 90)).toBe(tomorrow);
   });
 });
