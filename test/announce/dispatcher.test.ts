@@ -192,7 +192,7 @@ describe('dispatcher: order, rate and concurrency', () => {
     const { t, dispatcher, service, receivers } = await setup(
       [
         { id: 'fast', yaml: 'rate_per_minute: 6000' },
-        { id: 'slow', yaml: 'rate_per_minute: 600' },
+        { id: 'slow', yaml: 'rate_per_minute: 1200' },
       ],
       { concurrency: 2 },
     );
@@ -204,7 +204,7 @@ describe('dispatcher: order, rate and concurrency', () => {
       t.clock.advance(10);
     }
     expect(dispatcher.pending()).toBe(0);
-    for (const [index, channel, spacing] of [[0, 'fast', 10], [1, 'slow', 100]] as const) {
+    for (const [index, channel, spacing] of [[0, 'fast', 10], [1, 'slow', 50]] as const) {
       const bodies = receivers[index]!.received.map((r) => JSON.parse(r.body).incident.incident_updates[0].body);
       expect(bodies).toEqual(expected);
       const rows = t.app.store.outbox.list(channel, 1000).reverse();

@@ -205,3 +205,47 @@ describe('double submit', () => {
     expect(kinds('everything')).toEqual(['incident.created']);
   });
 });
+
+describe('enqueue: from the probes, through the monitor', () => {
+  const probeYaml = (mode: string) => `
+page: { id: acme, name: Acme, url: "https://status.acme.example", time_zone: Etc/UTC }
+monitoring: { auto_incidents: ${mode} }
+components:
+  - { id: api, name: API }
+probes:
+  - { id: api-port, component: api, type: tcp, host: api.acme.example, port: 443, fail_after: 1, recover_after: 1 }
+announce:
+  - { id: all, type: webhook, url: "http://127.0.0.1:9/", secret: 0123456789abcdef, events: [incident.created, incident.updated, incident.resolved, component.status] }
+`;
+  const feed = (outcome: 'up' | 'down') =>
+    t.app.monitor.handle([
+      {
+        probeId: 'api-port',
+        at: t.clock.advance(30_000),
+        result: outcome === 'up'
+          ? { outcome, ok: true, message: 'up', latencyMs: 12 }
+          : { outcome, ok: false, message: 'down', latencyMs: null, layer: 'connect', code: 'ECONNREFUSED' },
+      },
+    ]);
+
+  it('a confirmed outage and its recovery are announced, with the automatic incident they open and resolve', async () => {
+    await t.close();
+    t = await makeTestApp({ yaml: probeYaml('publish') });
+    feed('down');
+    feed('up');
+    const all = t.app.store.outbox.list('all').reverse();
+    // The automatic incident is written first in the monitor's transaction, then the status it reports.
+    expect(all.map((r) => r.kind)).toEqual(['incident.created', 'component.status', 'incident.resolved', 'component.status']);
+    expect(all[0]!.announcement.incident).toMatchObject({ status: 'investigating', components: [{ id: 'api' }] });
+    expect(all[1]!.announcement.component).toMatchObject({ id: 'api', oldStatus: 'operational', newStatus: 'major_outage' });
+    expect(all[3]!.announcement.component).toMatchObject({ id: 'api', oldStatus: 'major_outage', newStatus: 'operational' });
+    expect(all[1]!.queuedAt).toBe(t.clock.ms - 30_000);
+  });
+
+  it('a draft automatic incident is not announced; the status change is', async () => {
+    await t.close();
+    t = await makeTestApp({ yaml: probeYaml('draft') });
+    feed('down');
+    expect(t.app.store.outbox.list('all').map((r) => r.kind)).toEqual(['component.status']);
+  });
+});
