@@ -102,6 +102,10 @@ export function createXChannel(config: XChannelConfig): Channel {
         ctx,
       );
       if (!exchange.ok) return exchange.result;
+      // X refuses a post identical to a recent one. After a crash between X accepting our post and
+      // the outbox recording it, the retry gets exactly this answer: the post is out, so it counts
+      // as delivered (without an id to thread under; later replies go under the previous one).
+      if (exchange.answer.status === 403 && /duplicate content/i.test(exchange.answer.text)) return { ok: true, status: 403 };
       const result = classify(exchange.answer, ctx.now, {
         receiver: 'X',
         secrets,

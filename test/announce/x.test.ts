@@ -151,10 +151,15 @@ describe('X channel against a receiver', () => {
     expect(text.endsWith('https://status.acme.com/incidents/inc1')).toBe(true);
   });
 
+  it('a duplicate refused by X counts as delivered: after a crash, the retry of a post already out gets this answer', async () => {
+    receiver.replies = [{ status: 403, body: '{"detail":"You are not allowed to create a Tweet with duplicate content.","status":403}' }];
+    expect(await channel().deliver(incidentAnnouncement(), context())).toEqual({ ok: true, status: 403 });
+  });
+
   it.each([
     ['429 with x-rate-limit-reset', { status: 429, headers: { 'x-rate-limit-reset': String(Math.floor(AT / 1000) + 90) }, body: '{"title":"Too Many Requests","detail":"Too Many Requests"}' }, { retryable: true, status: 429, retryAfterMs: 90_000 }],
     ['401 bad keys', { status: 401, body: '{"title":"Unauthorized","detail":"Unauthorized","type":"about:blank","status":401}' }, { retryable: false, status: 401 }],
-    ['403 duplicate', { status: 403, body: '{"detail":"You are not allowed to create a Tweet with duplicate content.","status":403}' }, { retryable: false, status: 403 }],
+    ['403 forbidden', { status: 403, body: '{"detail":"You are not permitted to perform this action.","status":403}' }, { retryable: false, status: 403 }],
   ])('%s', async (_name, reply, expected) => {
     receiver.replies = [reply];
     const result = await channel().deliver(incidentAnnouncement(), context());
