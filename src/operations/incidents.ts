@@ -224,17 +224,24 @@ export class IncidentService {
   advanceMaintenances(actor: Actor = SYSTEM): number {
     const now = this.clock();
     let moved = 0;
+    const failures: unknown[] = [];
     for (const m of this.store.incidents.listAll()) {
       if (m.kind !== 'maintenance') continue;
-      if (m.status === 'scheduled' && m.scheduledAutoInProgress && m.scheduledFor !== null && now >= m.scheduledFor) {
-        // Its components go under maintenance by the rule update() applies on every path (windowComponents).
-        this.update(m.id, { status: 'in_progress', body: 'Scheduled maintenance is currently in progress. We will provide updates as necessary.' }, actor);
-        moved++;
-      } else if ((m.status === 'in_progress' || m.status === 'verifying') && m.scheduledAutoCompleted && m.scheduledUntil !== null && now >= m.scheduledUntil) {
-        this.update(m.id, { status: 'completed', body: 'The scheduled maintenance has been completed.' }, actor);
-        moved++;
+      // One window that cannot move (each step is its own transaction) must not hold back the others.
+      try {
+        if (m.status === 'scheduled' && m.scheduledAutoInProgress && m.scheduledFor !== null && now >= m.scheduledFor) {
+          // Its components go under maintenance by the rule update() applies on every path (windowComponents).
+          this.update(m.id, { status: 'in_progress', body: 'Scheduled maintenance is currently in progress. We will provide updates as necessary.' }, actor);
+          moved++;
+        } else if ((m.status === 'in_progress' || m.status === 'verifying') && m.scheduledAutoCompleted && m.scheduledUntil !== null && now >= m.scheduledUntil) {
+          this.update(m.id, { status: 'completed', body: 'The scheduled maintenance has been completed.' }, actor);
+          moved++;
+        }
+      } catch (err) {
+        failures.push(err);
       }
     }
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} maintenance window(s) could not move on; ${moved} did`);
     return moved;
   }
 
