@@ -114,6 +114,7 @@ export class IncidentStore {
   private readonly publishStmt: Statement;
   /** listAll() is read on every snapshot rebuild; incidents change far less often than statuses. */
   private cached: Incident[] | undefined;
+  private cachedInTransaction = false;
   private publishedCache: { source: Incident[]; list: Incident[] } | undefined;
 
   constructor(
@@ -347,7 +348,13 @@ export class IncidentStore {
 
   /** Every incident and maintenance with its components and updates, newest first; four queries, cached until a write. */
   listAll(): Incident[] {
-    this.cached ??= this.load();
+    // A list read inside a transaction may hold rows that are then rolled back (better-sqlite3 has
+    // no rollback hook): it serves that transaction only, and the first read after it loads again.
+    if (this.cached && this.cachedInTransaction && !this.db.inTransaction) this.cached = undefined;
+    if (!this.cached) {
+      this.cached = this.load();
+      this.cachedInTransaction = this.db.inTransaction;
+    }
     return this.cached;
   }
 

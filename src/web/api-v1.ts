@@ -122,18 +122,28 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
 
     const patch = async (request: FastifyRequest<{ Params: { id: string } }>) => {
       const input = parse(incidentBody.partial(), request.body, 'incident');
-      service.update(
-        request.params.id,
-        {
-          name: input.name,
-          status: input.status,
-          body: input.body,
-          components: input.components,
-          impactOverride: input.impact_override,
-          deliverNotifications: input.deliver_notifications,
-        },
-        actor(request),
-      );
+      const schedule = {
+        scheduledFor: input.scheduled_for === undefined ? undefined : requireTime(input.scheduled_for, 'incident.scheduled_for'),
+        scheduledUntil: input.scheduled_until === undefined ? undefined : requireTime(input.scheduled_until, 'incident.scheduled_until'),
+        autoInProgress: input.scheduled_auto_in_progress,
+        autoCompleted: input.scheduled_auto_completed,
+      };
+      // One request, one transaction: a moved window and its update land together or not at all.
+      store.db.transaction(() => {
+        if (Object.values(schedule).some((v) => v !== undefined)) service.reschedule(request.params.id, schedule, actor(request));
+        service.update(
+          request.params.id,
+          {
+            name: input.name,
+            status: input.status,
+            body: input.body,
+            components: input.components,
+            impactOverride: input.impact_override,
+            deliverNotifications: input.deliver_notifications,
+          },
+          actor(request),
+        );
+      })();
       const json = await fresh();
       return managementIncident(json, findIncident(request.params.id));
     };

@@ -121,6 +121,27 @@ describe('management API: incidents', () => {
     expect(bodies.sort()).toEqual(['first', 'from the chat bot', 'from the pager']);
   });
 
+  it('moves a maintenance window with PATCH, in one transaction with its update', async () => {
+    const at = (h: number) => new Date(t.clock.ms + h * HOUR).toISOString();
+    const m = (await api('POST', '/incidents', { incident: { name: 'Upgrade', body: 'Planned.', scheduled_for: at(1), scheduled_until: at(2), component_ids: ['database'] } })).json();
+    const moved = await api('PATCH', `/incidents/${m.id}`, { incident: { scheduled_for: at(5), scheduled_until: at(7), body: 'Moved to tonight.' } });
+    expect(moved.statusCode).toBe(200);
+    const ms = (iso: string) => Date.parse(iso);
+    expect(ms(moved.json().scheduled_for)).toBe(ms(at(5)));
+    expect(ms(moved.json().scheduled_until)).toBe(ms(at(7)));
+    expect(moved.json().status).toBe('scheduled');
+    expect(moved.json().incident_updates[0].body).toBe('Moved to tonight.');
+    // An end before the start is refused and nothing changes: neither the window nor a new update.
+    const bad = await api('PATCH', `/incidents/${m.id}`, { incident: { scheduled_until: at(4), body: 'oops' } });
+    expect(bad.statusCode).toBe(422);
+    const after = (await api('GET', `/incidents/${m.id}`)).json();
+    expect([ms(after.scheduled_for), ms(after.scheduled_until)]).toEqual([ms(at(5)), ms(at(7))]);
+    expect(after.incident_updates.map((u: { body: string }) => u.body)).toEqual(['Moved to tonight.', 'Planned.']);
+    // An incident has no window.
+    const incident = (await api('POST', '/incidents', { incident: { name: 'API errors', status: 'investigating', body: 'x' } })).json();
+    expect((await api('PATCH', `/incidents/${incident.id}`, { incident: { scheduled_for: at(1) } })).statusCode).toBe(422);
+  });
+
   it('schedules maintenance that starts and completes by itself at the window edges', async () => {
     const start = new Date(t.clock.ms + HOUR).toISOString();
     const end = new Date(t.clock.ms + 3 * HOUR).toISOString();
