@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { channelBase, httpUrl } from './channel-base.js';
 import { clip } from './markdown.js';
 import { buildMessage, FACT_LABELS, formatMessage, type Message, type Tone } from './message.js';
-import { classify, parseJson, post, retryAfterMs, urlSecrets } from './send.js';
+import { parseRetryAfter } from './http.js';
+import { deliverJson, parseJson, urlSecrets } from './send.js';
 import type { Announcement, Channel, DeliveryContext, DeliveryResult } from './types.js';
 
 /**
@@ -87,32 +88,26 @@ export function createDiscordChannel(config: DiscordChannelConfig): Channel {
     id: config.id,
     type: 'discord',
     async deliver(announcement: Announcement, ctx: DeliveryContext): Promise<DeliveryResult> {
-      const payload = discordPayload(buildMessage(announcement));
-      const exchange = await post(
+      return deliverJson(
         {
           url: url.href,
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(payload),
+          payload: discordPayload(buildMessage(announcement)),
           timeoutMs: config.timeout,
           secrets,
+          receiver: 'Discord',
+          // Discord sends Retry-After, and `retry_after` (seconds) in the JSON body.
+          retryAfter: (answer, now) => {
+            const header = parseRetryAfter(answer.headers['retry-after'], now);
+            if (header !== undefined) return header;
+            const body = parseJson(answer.text) as { retry_after?: unknown } | undefined;
+            return typeof body?.retry_after === 'number' ? Math.ceil(body.retry_after * 1000) : undefined;
+          },
+          // With ?wait=true Discord answers with the message.
+          remoteId: (sent) => (sent as { id?: unknown } | undefined)?.id,
         },
         ctx,
       );
-      if (!exchange.ok) return exchange.result;
-      const result = classify(exchange.answer, ctx.now, {
-        receiver: 'Discord',
-        secrets,
-        // Discord sends Retry-After, and `retry_after` (seconds) in the JSON body.
-        retryAfter: (answer, now) => {
-          const header = retryAfterMs(answer.headers['retry-after'], now);
-          if (header !== undefined) return header;
-          const body = parseJson(answer.text) as { retry_after?: unknown } | undefined;
-          return typeof body?.retry_after === 'number' ? Math.ceil(body.retry_after * 1000) : undefined;
-        },
-      });
-      if (!result.ok) return result;
-      const sent = parseJson(exchange.answer.text) as { id?: unknown } | undefined;
-      return typeof sent?.id === 'string' ? { ...result, remoteId: sent.id } : result;
     },
   };
 }

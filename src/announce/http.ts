@@ -39,11 +39,14 @@ export function classifyStatus(status: number): 'ok' | 'retry' | 'permanent' {
   return 'permanent';
 }
 
-/** Retry-After as delay-seconds or an HTTP-date, in milliseconds from `now`; undefined when absent or unreadable. */
+/**
+ * Retry-After as delay-seconds or an HTTP-date, in milliseconds from `now`; undefined when absent or
+ * unreadable. Every channel reads it here. Fractional seconds ("1.5") are taken, as some receivers send them.
+ */
 export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim();
   if (!text) return undefined;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
   // An HTTP-date names its day and month ("Sun, 22 Nov 2026 12:01:30 GMT"); Date.parse alone takes "-5" for a year.
   if (!/^[A-Za-z]{3}, /.test(text)) return undefined;
   const at = Date.parse(text);

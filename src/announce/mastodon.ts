@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { channelBase, httpUrl } from './channel-base.js';
 import { fitPost, mastodonRules, postParts } from './fit.js';
 import { buildMessage, type Message } from './message.js';
-import { classify, parseJson, post, resetAtMs, retryAfterMs } from './send.js';
+import { parseRetryAfter } from './http.js';
+import { deliverJson, resetAtMs } from './send.js';
 import type { Announcement, Channel, DeliveryContext, DeliveryResult } from './types.js';
 
 /**
@@ -48,8 +49,7 @@ export function createMastodonChannel(config: MastodonChannelConfig): Channel {
     id: config.id,
     type: 'mastodon',
     async deliver(announcement: Announcement, ctx: DeliveryContext): Promise<DeliveryResult> {
-      const payload = mastodonPayload(buildMessage(announcement), config, ctx.replyTo);
-      const exchange = await post(
+      return deliverJson(
         {
           url,
           headers: {
@@ -57,22 +57,16 @@ export function createMastodonChannel(config: MastodonChannelConfig): Channel {
             authorization: `Bearer ${config.access_token}`,
             'idempotency-key': ctx.idempotencyKey,
           },
-          body: JSON.stringify(payload),
+          payload: mastodonPayload(buildMessage(announcement), config, ctx.replyTo),
           timeoutMs: config.timeout,
           secrets,
+          receiver: 'Mastodon',
+          // Mastodon's rate limiter says when the window resets as an ISO date.
+          retryAfter: (answer, now) => parseRetryAfter(answer.headers['retry-after'], now) ?? resetAtMs(answer.headers['x-ratelimit-reset'], now),
+          remoteId: (status) => (status as { id?: unknown } | undefined)?.id,
         },
         ctx,
       );
-      if (!exchange.ok) return exchange.result;
-      const result = classify(exchange.answer, ctx.now, {
-        receiver: 'Mastodon',
-        secrets,
-        // Mastodon's rate limiter says when the window resets as an ISO date.
-        retryAfter: (answer, now) => retryAfterMs(answer.headers['retry-after'], now) ?? resetAtMs(answer.headers['x-ratelimit-reset'], now),
-      });
-      if (!result.ok) return result;
-      const status = parseJson(exchange.answer.text) as { id?: unknown } | undefined;
-      return typeof status?.id === 'string' ? { ...result, remoteId: status.id } : result;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { classifyStatus } from './http.js';
+import { classifyStatus, parseRetryAfter } from './http.js';
 import type { DeliveryContext, DeliveryResult } from './types.js';
 
 /**
@@ -111,15 +111,6 @@ export function describeNetworkError(err: unknown): string {
 
 // ---------------------------------------------------------------- classification
 
-/** Milliseconds until the time a Retry-After header names (seconds or an HTTP date). */
-export function retryAfterMs(value: string | string[] | undefined, now: number): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined || text.trim() === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(text.trim())) return Math.round(Number(text) * 1000);
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 /** Milliseconds until a reset time given as Unix seconds (X's x-rate-limit-reset) or an ISO date (Mastodon's). */
 export function resetAtMs(value: string | string[] | undefined, now: number): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;
@@ -189,7 +180,7 @@ export function classify(answer: Answer, now: number, options: ClassifyOptions):
   const reason = receiverReason(answer.text, options.secrets);
   const error = `${options.receiver} answered HTTP ${status}${reason ? `: ${reason}` : ''}`;
   if (outcome === 'permanent') return { ok: false, retryable: false, status, error };
-  const wait = (options.retryAfter ?? ((a, n) => retryAfterMs(a.headers['retry-after'], n)))(answer, now);
+  const wait = (options.retryAfter ?? ((a, n) => parseRetryAfter(a.headers['retry-after'], n)))(answer, now);
   return wait === undefined ? { ok: false, retryable: true, status, error } : { ok: false, retryable: true, status, error, retryAfterMs: wait };
 }
 
@@ -200,4 +191,34 @@ export function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+export interface JsonDelivery extends ClassifyOptions {
+  url: string;
+  headers: Record<string, string>;
+  /** Sent as JSON.stringify(payload). */
+  payload: unknown;
+  timeoutMs: number;
+  /** The receiver's own reading of an answer before it is classified (Teams' status embedded in a 200). */
+  answer?: (answer: Answer) => Answer;
+  /** An answer that counts as delivered whatever its status says (X's refusal of a post it already has). */
+  delivered?: (answer: Answer) => boolean;
+  /** Where the receiver's id for the sent message sits in its JSON answer, kept to thread later updates. */
+  remoteId?: (json: unknown) => unknown;
+}
+
+/**
+ * The whole exchange every chat channel has: POST the payload as JSON, classify the answer, and on
+ * success keep the remote id when the answer names one. A channel keeps only what is its own.
+ */
+export async function deliverJson(delivery: JsonDelivery, ctx: DeliveryContext): Promise<DeliveryResult> {
+  const { url, headers, payload, timeoutMs, secrets } = delivery;
+  const exchange = await post({ url, headers, body: JSON.stringify(payload), timeoutMs, secrets }, ctx);
+  if (!exchange.ok) return exchange.result;
+  const answer = delivery.answer ? delivery.answer(exchange.answer) : exchange.answer;
+  if (delivery.delivered?.(answer)) return { ok: true, status: answer.status };
+  const result = classify(answer, ctx.now, delivery);
+  if (!result.ok || !delivery.remoteId) return result;
+  const remoteId = delivery.remoteId(parseJson(answer.text));
+  return typeof remoteId === 'string' ? { ...result, remoteId } : result;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { channelBase, httpUrl } from './channel-base.js';
 import { clip, slackUrl } from './markdown.js';
 import { buildMessage, formatMessage, type Message, renderTemplate } from './message.js';
-import { classify, post, urlSecrets } from './send.js';
+import { deliverJson, urlSecrets } from './send.js';
 import type { Announcement, Channel, DeliveryContext, DeliveryResult } from './types.js';
 
 /**
@@ -66,19 +66,17 @@ export function createSlackChannel(config: SlackChannelConfig): Channel {
     id: config.id,
     type: 'slack',
     async deliver(announcement: Announcement, ctx: DeliveryContext): Promise<DeliveryResult> {
-      const payload = slackPayload(buildMessage(announcement));
-      const exchange = await post(
+      return deliverJson(
         {
           url: config.webhook_url,
           headers: { 'content-type': 'application/json; charset=utf-8' },
-          body: JSON.stringify(payload),
+          payload: slackPayload(buildMessage(announcement)),
           timeoutMs: config.timeout,
           secrets,
+          receiver: 'Slack',
         },
         ctx,
       );
-      if (!exchange.ok) return exchange.result;
-      return classify(exchange.answer, ctx.now, { receiver: 'Slack', secrets });
     },
   };
 }

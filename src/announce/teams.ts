@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channelBase, httpUrl } from './channel-base.js';
 import { buildMessage, formatMessage, type Message, type Tone } from './message.js';
-import { type Answer, classify, post, urlSecrets } from './send.js';
+import { type Answer, deliverJson, urlSecrets } from './send.js';
 import type { Announcement, Channel, DeliveryContext, DeliveryResult } from './types.js';
 
 /**
@@ -77,19 +77,18 @@ export function createTeamsChannel(config: TeamsChannelConfig): Channel {
     id: config.id,
     type: 'teams',
     async deliver(announcement: Announcement, ctx: DeliveryContext): Promise<DeliveryResult> {
-      const payload = teamsPayload(buildMessage(announcement));
-      const exchange = await post(
+      return deliverJson(
         {
           url: config.webhook_url,
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(payload),
+          payload: teamsPayload(buildMessage(announcement)),
           timeoutMs: config.timeout,
           secrets,
+          receiver: 'Teams',
+          answer: teamsStatus,
         },
         ctx,
       );
-      if (!exchange.ok) return exchange.result;
-      return classify(teamsStatus(exchange.answer), ctx.now, { receiver: 'Teams', secrets });
     },
   };
 }

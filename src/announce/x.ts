@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { channelBase, httpUrl } from './channel-base.js';
 import { fitTweet, postParts } from './fit.js';
 import { buildMessage, type Message } from './message.js';
-import { classify, parseJson, post, resetAtMs, retryAfterMs } from './send.js';
+import { parseRetryAfter } from './http.js';
+import { deliverJson, resetAtMs } from './send.js';
 import type { Announcement, Channel, DeliveryContext, DeliveryResult } from './types.js';
 
 /**
@@ -90,31 +91,24 @@ export function createXChannel(config: XChannelConfig): Channel {
     id: config.id,
     type: 'x',
     async deliver(announcement: Announcement, ctx: DeliveryContext): Promise<DeliveryResult> {
-      const payload = xPayload(buildMessage(announcement), ctx.replyTo);
-      const exchange = await post(
+      return deliverJson(
         {
           url,
           headers: { 'content-type': 'application/json', authorization: oauthHeader({ method: 'POST', url }, credentials, ctx.now) },
-          body: JSON.stringify(payload),
+          payload: xPayload(buildMessage(announcement), ctx.replyTo),
           timeoutMs: config.timeout,
           secrets,
+          receiver: 'X',
+          // X refuses a post identical to a recent one. After a crash between X accepting our post and
+          // the outbox recording it, the retry gets exactly this answer: the post is out, so it counts
+          // as delivered (without an id to thread under; later replies go under the previous one).
+          delivered: (answer) => answer.status === 403 && /duplicate content/i.test(answer.text),
+          // X says when its window resets as Unix seconds.
+          retryAfter: (answer, now) => resetAtMs(answer.headers['x-rate-limit-reset'], now) ?? parseRetryAfter(answer.headers['retry-after'], now),
+          remoteId: (created) => (created as { data?: { id?: unknown } } | undefined)?.data?.id,
         },
         ctx,
       );
-      if (!exchange.ok) return exchange.result;
-      // X refuses a post identical to a recent one. After a crash between X accepting our post and
-      // the outbox recording it, the retry gets exactly this answer: the post is out, so it counts
-      // as delivered (without an id to thread under; later replies go under the previous one).
-      if (exchange.answer.status === 403 && /duplicate content/i.test(exchange.answer.text)) return { ok: true, status: 403 };
-      const result = classify(exchange.answer, ctx.now, {
-        receiver: 'X',
-        secrets,
-        // X says when its window resets as Unix seconds.
-        retryAfter: (answer, now) => resetAtMs(answer.headers['x-rate-limit-reset'], now) ?? retryAfterMs(answer.headers['retry-after'], now),
-      });
-      if (!result.ok) return result;
-      const created = parseJson(exchange.answer.text) as { data?: { id?: unknown } } | undefined;
-      return typeof created?.data?.id === 'string' ? { ...result, remoteId: created.data.id } : result;
     },
   };
 }

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiscordChannel, discordSchema } from '../../src/announce/discord.js';
 import { createMastodonChannel, mastodonSchema } from '../../src/announce/mastodon.js';
-import { classify, receiverReason, redact, retryAfterMs, resetAtMs, urlSecrets } from '../../src/announce/send.js';
+import { parseRetryAfter } from '../../src/announce/http.js';
+import { classify, receiverReason, redact, resetAtMs, urlSecrets } from '../../src/announce/send.js';
 import { createSlackChannel, slackSchema } from '../../src/announce/slack.js';
 import { createTeamsChannel, teamsSchema } from '../../src/announce/teams.js';
 import type { Channel } from '../../src/announce/types.js';
@@ -141,7 +142,7 @@ describe('classification helpers', () => {
     ['soon', undefined],
     ['', undefined],
   ])('Retry-After %j', (value, expected) => {
-    expect(retryAfterMs(value, AT)).toBe(expected);
+    expect(parseRetryAfter(value, AT)).toBe(expected);
   });
 
   it.each([
