@@ -52,6 +52,8 @@ describe('probes in the config', () => {
       rollup_retention: 400 * 86_400_000,
       impaired_when_failing: 0.8,
       impaired_min_probes: 5,
+      auto_incidents: 'off',
+      auto_incident_recovery: 'resolved',
     });
   });
 
