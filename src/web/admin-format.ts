@@ -1,25 +1,17 @@
-/** Words and times as the admin pages show them; shared by the dashboard, components, probes and audit pages. */
+/** Words and times as the admin pages show them; shared by every admin page. */
 
-const STATUS_LABELS: Record<string, string> = {
-  investigating: 'Investigating',
-  identified: 'Identified',
-  monitoring: 'Monitoring',
-  resolved: 'Resolved',
-  postmortem: 'Postmortem',
-  scheduled: 'Scheduled',
-  in_progress: 'In progress',
-  verifying: 'Verifying',
-  completed: 'Completed',
-  operational: 'Operational',
-  degraded_performance: 'Degraded performance',
-  partial_outage: 'Partial outage',
-  major_outage: 'Major outage',
-  under_maintenance: 'Under maintenance',
+import type { Outcome } from '../probes/types.js';
+import { STATUS_LABEL, UPDATE_STATUS_LABEL } from '../render/format.js';
+
+/** Probe outcomes are the admin's own words; statuses read as on the public page (render/format.ts). */
+const OUTCOME_LABEL: Record<Outcome, string> = {
   up: 'Up',
   degraded: 'Degraded',
   partial: 'Partial',
   down: 'Down',
 };
+
+const STATUS_LABELS: Record<string, string> = { ...UPDATE_STATUS_LABEL, ...STATUS_LABEL, ...OUTCOME_LABEL };
 
 export const label = (s: string): string => STATUS_LABELS[s] ?? s;
 

@@ -9,6 +9,7 @@ import type { Publisher } from '../render/publisher.js';
 import type { Store } from '../store/index.js';
 import { COMPONENT_STATUSES, IMPACTS, UNRESOLVED_INCIDENT_STATUSES, type Component, type Incident, type IncidentStatus } from '../status/types.js';
 import type { Clock } from '../util/time.js';
+import { iso, label, time } from './admin-format.js';
 import { templatePrefill } from './template-prefill.js';
 
 export interface AdminIncidentsOptions {
@@ -25,19 +26,6 @@ const MAX_NAME = 200;
 const MAX_BODY = 20_000;
 /** How many finished incidents the list shows below the open ones. */
 const RECENT_LIMIT = 50;
-
-const STATUS_LABELS: Record<string, string> = {
-  investigating: 'Investigating',
-  identified: 'Identified',
-  monitoring: 'Monitoring',
-  resolved: 'Resolved',
-  postmortem: 'Postmortem',
-  operational: 'Operational',
-  degraded_performance: 'Degraded performance',
-  partial_outage: 'Partial outage',
-  major_outage: 'Major outage',
-  under_maintenance: 'Under maintenance',
-};
 
 const name = z.string().trim().min(1, 'Enter a name for the incident.').max(MAX_NAME, `A name has at most ${MAX_NAME} characters.`);
 const status = z.enum(FORM_STATUSES, { error: 'Choose investigating, identified, monitoring or resolved.' });
@@ -97,6 +85,9 @@ function listField(body: unknown, field: string): string[] {
 
 const emptyState = (values: Record<string, string>): FormState => ({ values, components: {}, errors: {} });
 
+/** The "announce on the channels" checkbox: ticked by default, so leaving it alone announces. */
+const announce = (state: FormState): boolean => state.values.deliver_notifications === '1';
+
 /** The admin pages for incidents under /admin/incidents, registered through adminAuth's `routes`. */
 export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync {
   return async (admin: FastifyInstance) => {
@@ -110,9 +101,9 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
     const actor = (request: FastifyRequest): Actor => ({ kind: 'operator', id: request.operator!.id, name: request.operator!.email });
     const visibleComponents = () => store.components.list().filter((c) => !c.hidden && !c.isGroup);
     const helpers = {
-      label: (s: string) => STATUS_LABELS[s] ?? s,
-      time: (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-      iso: (ms: number) => new Date(ms).toISOString(),
+      label,
+      time,
+      iso,
       markdown: renderMarkdown,
       componentField,
       statuses: FORM_STATUSES,
@@ -145,19 +136,26 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
     admin.get('/incidents/new', async (request, reply) => {
       const prefill = templatePrefill(store, (request.query as Record<string, unknown>).template);
       if (prefill) return sendNew(request, reply, 200, prefill.state, null, { id: prefill.templateId, note: prefill.note });
-      return sendNew(request, reply, 200, { values: { name: '', status: 'investigating', impact: '', message: '' }, components: {}, errors: {} });
+      return sendNew(request, reply, 200, { values: { name: '', status: 'investigating', impact: '', message: '', deliver_notifications: '1' }, components: {}, errors: {} });
     });
 
     admin.post('/incidents', async (request, reply) => {
       const components = visibleComponents();
-      const state = readForm(request.body, ['name', 'status', 'impact', 'message'], components);
+      const state = readForm(request.body, ['name', 'status', 'impact', 'message', 'deliver_notifications'], components);
       if (textField(request.body, 'action') === 'preview') return sendNew(request, reply, 200, state, renderMarkdown(state.values.message!));
       const input = validate(newIncidentForm, state);
       const changes = componentChanges(state);
       if (!input || Object.keys(state.errors).length > 0) return sendNew(request, reply, 422, state);
       try {
         const incident = service.create(
-          { name: input.name, status: input.status, body: input.message, components: changes, impactOverride: input.impact === '' ? null : input.impact },
+          {
+            name: input.name,
+            status: input.status,
+            body: input.message,
+            components: changes,
+            impactOverride: input.impact === '' ? null : input.impact,
+            deliverNotifications: announce(state),
+          },
           actor(request),
         );
         request.log.info({ incidentId: incident.id, operatorId: request.operator!.id }, 'admin: incident created');
@@ -183,8 +181,8 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
         incident,
         components: visibleComponents(),
         held,
-        update: forms.update ?? { values: { status: incident.status === 'postmortem' ? 'resolved' : incident.status, message: '' }, components: {}, errors: {} },
-        resolve: forms.resolve ?? emptyState({ status: 'resolved', message: '' }),
+        update: forms.update ?? { values: { status: incident.status === 'postmortem' ? 'resolved' : incident.status, message: '', deliver_notifications: '1' }, components: {}, errors: {} },
+        resolve: forms.resolve ?? emptyState({ status: 'resolved', message: '', deliver_notifications: '1' }),
         postmortem: forms.postmortem ?? emptyState({ body: incident.postmortemBody ?? '' }),
         edit: forms.edit ?? null,
         formError: forms.formError ?? null,
@@ -201,7 +199,7 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
     admin.post<IdParams>('/incidents/:id/updates', async (request, reply) => {
       const incident = findIncident(request.params.id);
       const resolving = textField(request.body, 'form') === 'resolve';
-      const state = readForm(request.body, ['status', 'message'], resolving ? [] : visibleComponents());
+      const state = readForm(request.body, ['status', 'message', 'deliver_notifications'], resolving ? [] : visibleComponents());
       const forms = resolving ? { resolve: state } : { update: state };
       const input = validate(updateForm, state);
       const changes = componentChanges(state);
@@ -215,6 +213,7 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
             body: input.message,
             components: Object.keys(changes).length > 0 ? changes : undefined,
             keepComponents: input.status === 'resolved' ? keep : undefined,
+            deliverNotifications: announce(state),
           },
           actor(request),
         ),

@@ -10,6 +10,7 @@ import type { Store } from '../store/index.js';
 import { MAINTENANCE_STATUSES, type Incident, type MaintenanceStatus } from '../status/types.js';
 import { formatLocalTime, offsetLabel, parseLocalTime } from '../util/local-time.js';
 import type { Clock } from '../util/time.js';
+import { iso, label, time } from './admin-format.js';
 import {
   blankWindowForm,
   checkComponents,
@@ -35,18 +36,6 @@ export interface AdminMaintenanceOptions {
 /** How many completed windows the list shows. */
 const RECENT_LIMIT = 50;
 const CANCEL_MESSAGE = 'This scheduled maintenance has been cancelled.';
-
-const LABELS: Record<string, string> = {
-  scheduled: 'Scheduled',
-  in_progress: 'In progress',
-  verifying: 'Verifying',
-  completed: 'Completed',
-  operational: 'Operational',
-  degraded_performance: 'Degraded performance',
-  partial_outage: 'Partial outage',
-  major_outage: 'Major outage',
-  under_maintenance: 'Under maintenance',
-};
 
 const message = z.string().max(MAX_BODY, `A message has at most ${MAX_BODY.toLocaleString('en')} characters.`);
 const updateForm = z.object({
@@ -82,11 +71,11 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
     const visibleComponents = () => store.components.list().filter((c) => !c.hidden && !c.isGroup);
     const onPage = () => new Set(visibleComponents().map((c) => c.id));
     const helpers = {
-      label: (s: string) => LABELS[s] ?? s,
+      label,
       /** A time as the page shows it, in its zone with the offset of that moment. */
       zoned: (ms: number) => `${formatLocalTime(ms, timeZone).replace('T', ' ')} (${offsetLabel(ms, timeZone)})`,
-      utc: (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-      iso: (ms: number) => new Date(ms).toISOString(),
+      utc: time,
+      iso,
       markdown: renderMarkdown,
       componentName: (id: string) => store.components.get(id)?.name ?? id,
       timeZone,

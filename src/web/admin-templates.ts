@@ -10,6 +10,7 @@ import type { Store } from '../store/index.js';
 import type { IncidentTemplate, TemplateInput } from '../store/templates.js';
 import { COMPONENT_STATUSES, IMPACTS, type ComponentStatus } from '../status/types.js';
 import type { Clock } from '../util/time.js';
+import { label } from './admin-format.js';
 import { FORM_STATUSES, readForm, type FormState } from './admin-incidents.js';
 import { goneNames, splitComponents, visibleOf } from './template-prefill.js';
 
@@ -22,18 +23,6 @@ export interface AdminTemplatesOptions {
 const MAX_NAME = 200;
 const MAX_BODY = 20_000;
 const FIELDS = ['name', 'title', 'status', 'impact', 'message'];
-
-const LABELS: Record<string, string> = {
-  investigating: 'Investigating',
-  identified: 'Identified',
-  monitoring: 'Monitoring',
-  resolved: 'Resolved',
-  operational: 'Operational',
-  degraded_performance: 'Degraded performance',
-  partial_outage: 'Partial outage',
-  major_outage: 'Major outage',
-  under_maintenance: 'Under maintenance',
-};
 
 const templateForm = z.object({
   name: z.string().trim().min(1, 'Enter a name to pick this template by.').max(MAX_NAME, `A name has at most ${MAX_NAME} characters.`),
@@ -55,7 +44,7 @@ export function adminTemplates(opts: AdminTemplatesOptions): FastifyPluginAsync 
     const section: AdminSection = 'templates';
     const actor = (request: FastifyRequest): Actor => ({ kind: 'operator', id: request.operator!.id, name: request.operator!.email });
     const helpers = {
-      label: (s: string) => LABELS[s] ?? s,
+      label,
       componentField,
       statuses: FORM_STATUSES,
       componentStatuses: COMPONENT_STATUSES,
