@@ -29,13 +29,13 @@ export function templatePrefill(store: Store, templateId: unknown): { state: For
   if (typeof templateId !== 'string' || templateId === '') return undefined;
   const template = store.templates.get(templateId);
   if (!template) {
-    return { state: { values: { name: '', status: 'investigating', impact: '', message: '' }, components: {}, errors: {} }, note: 'That template no longer exists; the form starts empty.', templateId: '' };
+    return { state: { values: { name: '', status: 'investigating', impact: '', message: '', deliver_notifications: '1' }, components: {}, errors: {} }, note: 'That template no longer exists; the form starts empty.', templateId: '' };
   }
   const { kept, gone } = splitComponents(template, visibleOf(store));
   const note = gone.length > 0 ? `The template "${template.name}" names components no longer on this page, left out: ${goneNames(store, gone).join(', ')}.` : null;
   return {
     state: {
-      values: { name: template.title || template.name, status: template.status ?? 'investigating', impact: template.impact ?? '', message: template.body },
+      values: { name: template.title || template.name, status: template.status ?? 'investigating', impact: template.impact ?? '', message: template.body, deliver_notifications: '1' },
       components: Object.fromEntries(kept.map((c) => [c.componentId, c.status])),
       errors: {},
     },
