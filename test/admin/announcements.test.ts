@@ -1,36 +1,34 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IncidentService, SYSTEM } from '../../src/operations/incidents.js';
-import { ADMIN, addOperator, EDITOR, FORM, form, signedIn } from '../auth/helpers.js';
-import { ACME_YAML, makeTestApp, type TestApp } from '../helpers/app.js';
+import { FORM, form } from '../auth/helpers.js';
+import { ACME_YAML, type TestApp } from '../helpers/app.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { ADMIN, appWithOperators, browser, EDITOR, type Browser } from './session.js';
 
 const SECRET = 'admin-test-secret-0123456789';
 const TOKEN = 'tok-in-the-path-987';
 let t: TestApp;
 let receiver: Receiver;
-let browser: { jar: { header(): string }; csrf: string };
+let eddie: Browser;
 
 beforeEach(async () => {
   receiver = await startReceiver([{ status: 404 }, { status: 204 }]);
-  t = await makeTestApp({
+  t = await appWithOperators({
     yaml: `${ACME_YAML}
 announce:
   - { id: ops, type: webhook, url: "${receiver.url}/hooks/${TOKEN}", secret: ${SECRET}, headers: { Authorization: "Bearer hdr-secret-555" }, min_impact: minor }
   - { id: quiet, type: webhook, url: "https://hooks.quiet.example/x", secret: ${SECRET}, events: [component.status], components: [api] }
 `,
   });
-  await addOperator(t.app.store, ADMIN, 'admin', t.clock.ms);
-  await addOperator(t.app.store, EDITOR, 'editor', t.clock.ms);
-  browser = await signedIn(t.app, EDITOR);
+  eddie = await browser(t, EDITOR);
 });
 afterEach(async () => {
   await t.close();
   await receiver.close();
 });
 
-const get = (url: string, who = browser) => t.app.inject({ url, headers: { cookie: who.jar.header() } });
-const post = (url: string, fields: Record<string, string> = {}, token: string | null = browser.csrf) =>
-  t.app.inject({ method: 'POST', url, headers: { ...FORM, cookie: browser.jar.header() }, payload: form(token === null ? fields : { _csrf: token, ...fields }) });
+const get = (url: string, who = eddie) => who.get(url);
+const post = (url: string, fields: Record<string, string> = {}, token: string | null = eddie.csrf) => eddie.post(url, fields, token);
 const outboxRows = () => t.db.prepare('SELECT seq, channel_id, state, attempts, is_test FROM outbox ORDER BY seq').all();
 
 describe('admin announcements', () => {
@@ -127,7 +125,7 @@ describe('admin announcements', () => {
   });
 
   it('admins see the same pages', async () => {
-    const admin = await signedIn(t.app, ADMIN);
+    const admin = await browser(t, ADMIN);
     expect((await get('/admin/announcements/ops', admin)).statusCode).toBe(200);
   });
 });

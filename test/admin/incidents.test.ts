@@ -1,28 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/util/time.js';
-import { ADMIN, addOperator, csrfOf, FORM, signedIn } from '../auth/helpers.js';
+import { ADMIN, addOperator, csrfOf } from '../auth/helpers.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { browser, type Browser, type Fields } from './session.js';
 
 let t: TestApp;
-let jar: { header(): string };
-let csrf: string;
+let ada: Browser;
 beforeEach(async () => {
   t = await makeTestApp();
   await addOperator(t.app.store, ADMIN, 'admin', t.clock.ms);
-  ({ jar, csrf } = await signedIn(t.app, ADMIN));
+  ada = await browser(t, ADMIN);
 });
 afterEach(() => t.close());
 
-type Fields = Record<string, string | string[]>;
-const encode = (fields: Fields) => {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) params.append(k, one);
-  return params.toString();
-};
 /** Posts a form as the signed-in browser would, with its CSRF token unless the test says otherwise. */
-const post = (url: string, fields: Fields, token: string | null = csrf) =>
-  t.app.inject({ method: 'POST', url, headers: { ...FORM, cookie: jar.header() }, payload: encode(token === null ? fields : { _csrf: token, ...fields }) });
-const get = (url: string) => t.app.inject({ url, headers: { cookie: jar.header() } });
+const post: Browser['post'] = (...args) => ada.post(...args);
+const get: Browser['get'] = (url) => ada.get(url);
 const status = (id: string) => t.app.store.components.get(id)!.status;
 
 /** Every row incidents touch, and the connection's change counter: a refused form must leave all of it as it was. */
@@ -53,7 +46,7 @@ describe('admin incidents: the life of an incident through the forms', () => {
   it('creates an incident that sets a component status and shows on the public JSON', async () => {
     const newPage = await get('/admin/incidents/new');
     expect(newPage.statusCode).toBe(200);
-    expect(csrfOf(newPage.body)).toBe(csrf);
+    expect(csrfOf(newPage.body)).toBe(ada.csrf);
     expect(newPage.body).toContain('name="component.database"');
 
     const id = await createThroughForm({ name: 'Database slow', status: 'investigating', message: 'Looking **into** it.', 'component.database': 'partial_outage' });

@@ -4,21 +4,21 @@ import { windowComponents } from '../../src/operations/maintenance.js';
 import { parseLocalTime } from '../../src/util/local-time.js';
 import { DAY, HOUR, MINUTE } from '../../src/util/time.js';
 import { checkWindow, readWindowForm } from '../../src/web/maintenance-form.js';
-import { ADMIN, addOperator, csrfOf, FORM, signedIn } from '../auth/helpers.js';
+import { ADMIN, addOperator, csrfOf } from '../auth/helpers.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { browser, type Browser, type Fields } from './session.js';
 
 // ACME_YAML's page is in Europe/Zurich: +01:00 in winter, +02:00 in summer.
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0); // 13:00 in Zurich
 
 let t: TestApp;
-let jar: { header(): string };
-let csrf: string;
+let ada: Browser;
 let service: IncidentService;
 
 async function start(now = NOW) {
   t = await makeTestApp({ now });
   await addOperator(t.app.store, ADMIN, 'admin', t.clock.ms);
-  ({ jar, csrf } = await signedIn(t.app, ADMIN));
+  ada = await browser(t, ADMIN);
   // The timer of src/scheduler/start.ts calls this; the tests call it at the moment they choose.
   service = new IncidentService(t.app.store, t.clock.now);
 }
@@ -30,18 +30,11 @@ afterEach(() => t?.close());
  */
 async function at(ms: number) {
   t.clock.ms = ms;
-  ({ jar, csrf } = await signedIn(t.app, ADMIN));
+  ada = await browser(t, ADMIN);
 }
 
-type Fields = Record<string, string | string[]>;
-const encode = (fields: Fields) => {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) params.append(k, one);
-  return params.toString();
-};
-const post = (url: string, fields: Fields, token: string | null = csrf) =>
-  t.app.inject({ method: 'POST', url, headers: { ...FORM, cookie: jar.header() }, payload: encode(token === null ? fields : { _csrf: token, ...fields }) });
-const get = (url: string) => t.app.inject({ url, headers: { cookie: jar.header() } });
+const post: Browser['post'] = (...args) => ada.post(...args);
+const get: Browser['get'] = (url) => ada.get(url);
 const json = async (path: string) => {
   await t.app.publisher.idle();
   return (await t.app.inject(path)).json();
@@ -95,7 +88,7 @@ describe('admin maintenance: scheduling a window through the form', () => {
     await start();
     const page = await get('/admin/maintenance/new');
     expect(page.statusCode).toBe(200);
-    expect(csrfOf(page.body)).toBe(csrf);
+    expect(csrfOf(page.body)).toBe(ada.csrf);
     expect(page.body).toContain('Times in <strong>Europe/Zurich</strong> (UTC+01:00 now)');
     expect(page.body).toMatch(/name="starts_at" type="datetime-local" value="2026-11-22T14:00"/);
     expect(page.body).toMatch(/name="ends_at" type="datetime-local" required value="2026-11-22T15:00"/);

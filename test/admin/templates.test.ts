@@ -1,26 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, addOperator, csrfOf, FORM, signedIn } from '../auth/helpers.js';
+import { ADMIN, addOperator, csrfOf } from '../auth/helpers.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { browser, type Browser, type Fields } from './session.js';
 
 let t: TestApp;
-let jar: { header(): string };
-let csrf: string;
+let ada: Browser;
 beforeEach(async () => {
   t = await makeTestApp();
   await addOperator(t.app.store, ADMIN, 'admin', t.clock.ms);
-  ({ jar, csrf } = await signedIn(t.app, ADMIN));
+  ada = await browser(t, ADMIN);
 });
 afterEach(() => t.close());
 
-type Fields = Record<string, string | string[]>;
-const encode = (fields: Fields) => {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) params.append(k, one);
-  return params.toString();
-};
-const post = (url: string, fields: Fields, token: string | null = csrf) =>
-  t.app.inject({ method: 'POST', url, headers: { ...FORM, cookie: jar.header() }, payload: encode(token === null ? fields : { _csrf: token, ...fields }) });
-const get = (url: string) => t.app.inject({ url, headers: { cookie: jar.header() } });
+const post: Browser['post'] = (...args) => ada.post(...args);
+const get: Browser['get'] = (url) => ada.get(url);
 
 function rows() {
   const all = (table: string) => t.db.prepare(`SELECT * FROM ${table}`).all().map((r) => JSON.stringify(r)).sort();
@@ -68,7 +61,7 @@ describe('admin templates: create, edit, delete', () => {
   it('creates a template through the form, audited, and lists it', async () => {
     const form = await get('/admin/templates/new');
     expect(form.statusCode).toBe(200);
-    expect(csrfOf(form.body)).toBe(csrf);
+    expect(csrfOf(form.body)).toBe(ada.csrf);
     expect(form.body).toContain('name="component.api"');
     const id = await createThroughForm();
     expect(t.app.store.templates.get(id)).toMatchObject({
