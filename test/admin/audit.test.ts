@@ -112,7 +112,7 @@ describe('admin audit log', () => {
     fill(3);
     const res = await ada.get('/admin/audit?before=1%20OR%201=1');
     expect(res.statusCode).toBe(200);
-    expect(entityIds(res.body).filter((id) => id.startsWith('m'))).toEqual(['m2', 'm1', 'm0']);
+    expect(entityIds(res.body).filter((id) => /^m\d+$/.test(id))).toEqual(['m2', 'm1', 'm0']);
   });
 
   it('records what the admin pages write: a status set by hand appears with its diff', async () => {
