@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -86,10 +87,10 @@ async function stopProcess(proc: ChildProcess): Promise<void> {
  * JavaScript (dist/bench), as production runs dist/src: no TypeScript loader in the measured
  * processes. Run from source (npx tsx bench/run.ts), the children run under tsx too.
  */
-export function startChild<Ready>(script: string, readyTimeoutMs: number): Child<Ready> {
+export function startChild<Ready>(script: string, readyTimeoutMs: number, nodeFlags: string[] = []): Child<Ready> {
   const fromSource = import.meta.url.endsWith('.ts');
   const file = fileURLToPath(new URL(fromSource ? script : script.replace(/\.ts$/, '.js'), import.meta.url));
-  const proc = fork(file, [], { execArgv: fromSource ? ['--import', 'tsx'] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = fork(file, [], { execArgv: [...nodeFlags, ...(fromSource ? ['--import', 'tsx'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   running.add(proc);
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
@@ -162,4 +163,13 @@ export function runEntry(main: () => Promise<number>): void {
       process.exit(1);
     },
   );
+}
+
+/**
+ * The V8 memory flags `npm start` gives Outpost (package.json), so that the server measured is the
+ * one that ships; the Dockerfile's CMD carries the same (test/deploy.test.ts checks).
+ */
+export function productionNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL(`${import.meta.url.includes('/dist/') ? '../../' : '../'}package.json`, import.meta.url)), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((arg) => arg.startsWith('--max-'));
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../src/util/paths.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { runEntry, startChild, type Child } from './ipc.js';
+import { productionNodeFlags, runEntry, startChild, type Child } from './ipc.js';
 import { machine } from './machine.js';
 import { measure, probe, type LoadOptions } from './load.js';
 import { checks, formatReport, mb, spread, type BenchResults, type Pair, type RunResult } from './report.js';
@@ -67,7 +67,7 @@ async function main(): Promise<number> {
   log('calibrating: how many CPUs really run in parallel');
   const host = await machine();
   log('starting the servers and seeding (50 components, 90 days, 300 incidents)');
-  const outpost: Child<OutpostReady> = startChild('./serve-outpost.ts', 120_000);
+  const outpost: Child<OutpostReady> = startChild('./serve-outpost.ts', 120_000, productionNodeFlags());
   const bare: Child<BareReady> = startChild('./serve-bare.ts', 60_000);
   try {
     const [ready, bareReady] = await Promise.all([outpost.ready, bare.ready]);
