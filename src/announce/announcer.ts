@@ -34,7 +34,7 @@ export class Announcer implements Announcements {
     private readonly options: AnnouncerOptions,
   ) {}
 
-  enqueue(kind: EventKind, incidentId: string): number {
+  enqueue(kind: EventKind, incidentId: string, by: 'person' | 'system' = 'person'): number {
     if (this.options.channels.length === 0) return 0;
     const incident = this.store.incidents.get(incidentId);
     if (!incident || !isPublished(incident)) return 0;
@@ -53,15 +53,17 @@ export class Announcer implements Announcements {
     const announcement = captureIncident(this.store, this.options.page, kind, incident, now);
     // A new incident submitted twice is two incidents with the same words; an update submitted twice is two updates.
     const subject = kind === 'incident.created' || kind === 'maintenance.scheduled' ? `new:${incident.name}:${componentIds.sort().join(',')}` : incident.id;
-    const contentKey = hash(kind, subject, update.status, update.body);
+    // Outpost's own writes repeat their words on purpose (a flapping component's second outage, a
+    // relapse to major outage): only a person's write can be a double click.
+    const contentKey = by === 'system' ? null : hash(kind, subject, update.status, update.body);
     return this.insert(targets, announcement, { incidentId: incident.id, componentId: null, contentKey, isTest: false }, now);
   }
 
-  incidentUpdated(before: Incident, incidentId: string): number {
+  incidentUpdated(before: Incident, incidentId: string, by: 'person' | 'system' = 'person'): number {
     const after = this.store.incidents.get(incidentId);
     // A rename or a new impact without an update says nothing new to announce.
     if (!after || after.updates[0]?.id === before.updates[0]?.id) return 0;
-    return this.enqueue(updateEvent(after.kind, before.status, after.status), incidentId);
+    return this.enqueue(updateEvent(after.kind, before.status, after.status), incidentId, by);
   }
 
   componentChanged(change: ComponentStatusChange): number {

@@ -98,6 +98,8 @@ export class OutboxDispatcher {
     this.started = true;
     const released = this.options.outbox.releaseAbandoned();
     if (released > 0) this.options.log.warn({ rows: released }, 'outbox: announcements cut off by a restart will be sent again');
+    const orphaned = this.options.outbox.failOrphans([...this.channels.keys()], this.options.clock());
+    if (orphaned > 0) this.options.log.warn({ rows: orphaned }, 'outbox: announcements for channels removed from outpost.yaml marked failed');
     this.wake();
   }
 
@@ -138,12 +140,15 @@ export class OutboxDispatcher {
   private tick(): void {
     this.timer = undefined;
     if (this.stopping.signal.aborted) return;
+    let wakeIn = this.pollMs;
     try {
       for (const delivery of this.startDue()) void delivery.then(() => this.wake());
+      wakeIn = this.nextWakeIn();
     } catch (err) {
+      // A read error here must not escape the timer (it would end the process) nor end the wake chain.
       this.options.log.error({ error: errorName(err) }, 'outbox: dispatch failed');
     }
-    this.schedule(this.nextWakeIn());
+    this.schedule(wakeIn);
   }
 
   /** Claims and starts each channel's head row that is due. Synchronous up to the sends themselves. */
@@ -235,6 +240,9 @@ export class OutboxDispatcher {
 
   /** How long the timer may sleep: until the earliest head row is due, at most pollMs. */
   private nextWakeIn(): number {
+    // Every slot taken: each delivery wakes the loop when it ends. Counting the heads skipped for
+    // want of a slot as due would spin the loop every millisecond until then.
+    if (this.inFlight.size >= this.concurrency) return this.pollMs;
     const now = this.options.clock();
     let earliest = now + this.pollMs;
     for (const row of this.options.outbox.heads()) {

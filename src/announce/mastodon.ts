@@ -62,7 +62,7 @@ export function createMastodonChannel(config: MastodonChannelConfig): Channel {
           secrets,
           receiver: 'Mastodon',
           // Mastodon's rate limiter says when the window resets as an ISO date.
-          retryAfter: (answer, now) => parseRetryAfter(answer.headers['retry-after'], now) ?? resetAtMs(answer.headers['x-ratelimit-reset'], now),
+          retryAfter: (answer, now) => parseRetryAfter(answer.headers['retry-after'], now) ?? (answer.status === 429 ? resetAtMs(answer.headers['x-ratelimit-reset'], now) : undefined),
           remoteId: (status) => (status as { id?: unknown } | undefined)?.id,
         },
         ctx,

@@ -111,10 +111,14 @@ export interface Channel {
  * Each returns how many outbox rows it wrote (0 when no channel wants the event).
  */
 export interface Announcements {
-  /** Announces the incident's latest update as `kind`, e.g. enqueue('incident.created', id) when a draft is published. */
-  enqueue(kind: EventKind, incidentId: string): number;
+  /**
+   * Announces the incident's latest update as `kind`, e.g. enqueue('incident.created', id) when a
+   * draft is published. `by` says who wrote it: a person may click twice and is deduplicated; the
+   * system (automatic incidents, maintenance steps) cannot, and repeats itself on purpose.
+   */
+  enqueue(kind: EventKind, incidentId: string, by?: 'person' | 'system'): number;
   /** After an update was written to an incident: works out the event from the incident as it was before. */
-  incidentUpdated(before: Incident, incidentId: string): number;
+  incidentUpdated(before: Incident, incidentId: string, by?: 'person' | 'system'): number;
   /** A component's shown status changed (automation or a person). */
   componentChanged(change: ComponentStatusChange): number;
 }

@@ -104,7 +104,8 @@ export function createXChannel(config: XChannelConfig): Channel {
           // as delivered (without an id to thread under; later replies go under the previous one).
           delivered: (answer) => answer.status === 403 && /duplicate content/i.test(answer.text),
           // X says when its window resets as Unix seconds.
-          retryAfter: (answer, now) => resetAtMs(answer.headers['x-rate-limit-reset'], now) ?? parseRetryAfter(answer.headers['retry-after'], now),
+          // The rate-limit window's reset says when to come back after a 429 only: X sends it on every answer.
+          retryAfter: (answer, now) => (answer.status === 429 ? resetAtMs(answer.headers['x-rate-limit-reset'], now) : undefined) ?? parseRetryAfter(answer.headers['retry-after'], now),
           remoteId: (created) => (created as { data?: { id?: unknown } } | undefined)?.data?.id,
         },
         ctx,

@@ -111,7 +111,7 @@ export class IncidentService {
       if (input.holdComponents !== false) this.applyComponents(id, input.components, now, actor);
       if (FINISHED.has(input.status)) this.release(id, [], now, actor);
       this.audit(actor, 'incident.create', id, null, summary(this.store.incidents.get(id)!), now);
-      this.store.announcer.enqueue('incident.created', id);
+      this.store.announcer.enqueue('incident.created', id, by(actor));
       return id;
     })();
     return this.store.incidents.get(id)!;
@@ -154,7 +154,7 @@ export class IncidentService {
       if (input.holdComponents !== false) this.applyComponents(id, input.components, now, actor);
       if (input.status && FINISHED.has(input.status) && !FINISHED.has(incident.status)) this.release(id, input.keepComponents ?? [], now, actor);
       this.audit(actor, 'incident.update', id, summary(incident), summary(this.store.incidents.get(id)!), now);
-      this.store.announcer.incidentUpdated(incident, id);
+      this.store.announcer.incidentUpdated(incident, id, by(actor));
     })();
     return this.store.incidents.get(id)!;
   }
@@ -174,7 +174,7 @@ export class IncidentService {
         first: { status: 'scheduled', body: input.body, at: now, deliverNotifications: input.deliverNotifications },
       });
       this.audit(actor, 'maintenance.create', id, null, summary(this.store.incidents.get(id)!), now);
-      this.store.announcer.enqueue('maintenance.scheduled', id);
+      this.store.announcer.enqueue('maintenance.scheduled', id, by(actor));
       return id;
     })();
     this.advanceMaintenances(actor);
@@ -390,6 +390,11 @@ function summary(i: Incident) {
     updates: i.updates.length,
     latest: i.updates[0] ? { status: i.updates[0].status, body: i.updates[0].body } : null,
   };
+}
+
+/** For the outbox's double-submit rule: only people click twice. */
+function by(actor: Actor): 'person' | 'system' {
+  return actor.kind === 'system' ? 'system' : 'person';
 }
 
 function holdReason(incidentId: string): string {

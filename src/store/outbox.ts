@@ -83,6 +83,7 @@ export class OutboxStore {
   private readonly requeueStmt: Statement;
   private readonly countsStmt: Statement;
   private readonly lastAttemptStmt: Statement;
+  private orphansStmt: Statement | undefined;
 
   constructor(private readonly db: Db) {
     // The same event twice is one row (the unique key); the same content on the same channel within
@@ -94,7 +95,10 @@ export class OutboxStore {
       SELECT @event_id, @channel_id, @kind, @incident_id, @component_id, @content_key, @is_test, @announcement,
              @queued_at, @deadline_at, @queued_at
       WHERE @content_key IS NULL OR NOT EXISTS (
-        SELECT 1 FROM outbox WHERE channel_id = @channel_id AND content_key = @content_key AND queued_at > @since)
+        -- A failed row does not count: an operator who posts the same words again after seeing the
+        -- delivery fail wants them out.
+        SELECT 1 FROM outbox WHERE channel_id = @channel_id AND content_key = @content_key AND queued_at > @since
+                               AND state <> 'failed')
       ON CONFLICT (event_id, channel_id) DO NOTHING`);
     this.headsStmt = db.prepare(`
       SELECT o.* FROM outbox o
@@ -123,7 +127,7 @@ export class OutboxStore {
     this.listStmt = db.prepare('SELECT * FROM outbox WHERE channel_id = ? ORDER BY seq DESC LIMIT ?');
     this.getStmt = db.prepare('SELECT * FROM outbox WHERE seq = ?');
     this.requeueStmt = db.prepare(`
-      UPDATE outbox SET state = 'queued', next_attempt_at = @now, deadline_at = @deadline_at, failed_at = NULL
+      UPDATE outbox SET state = 'queued', next_attempt_at = @now, deadline_at = @deadline_at, failed_at = NULL, attempts = 0
       WHERE seq = @seq AND state = 'failed'`);
     this.countsStmt = db.prepare('SELECT channel_id, state, count(*) AS n FROM outbox GROUP BY channel_id, state');
     this.lastAttemptStmt = db.prepare('SELECT max(last_attempt_at) AS at FROM outbox WHERE channel_id = ?');
@@ -178,6 +182,18 @@ export class OutboxStore {
    */
   releaseAbandoned(): number {
     return this.releaseStmt.run().changes;
+  }
+
+  /**
+   * Rows waiting for a channel no longer in outpost.yaml can never go out: they fail, visibly and
+   * with the reason, instead of waiting forever (or reaching whatever later takes the channel's id).
+   */
+  failOrphans(channelIds: string[], now: number): number {
+    this.orphansStmt ??= this.db.prepare(`
+      UPDATE outbox SET state = 'failed', failed_at = @now, lease_until = NULL,
+                        last_error = 'the channel was removed from outpost.yaml before this could be sent'
+      WHERE state IN ('queued', 'sending') AND channel_id NOT IN (SELECT value FROM json_each(@ids))`);
+    return this.orphansStmt.run({ now, ids: JSON.stringify(channelIds) }).changes;
   }
 
   /** Remote id of this channel's latest delivered post about the incident: later posts reply to it. */

@@ -78,7 +78,7 @@ describe('admin announcements', () => {
     expect((await post(`/admin/announcements/ops/deliveries/${row!.seq}/retry`)).statusCode).toBe(409);
     t.clock.advance(60_000);
     await t.app.outbox.runOnce();
-    expect(t.app.store.outbox.get(row!.seq)).toMatchObject({ state: 'sent', attempts: 2, lastStatus: 204 });
+    expect(t.app.store.outbox.get(row!.seq)).toMatchObject({ state: 'sent', attempts: 1, lastStatus: 204 }); // counted afresh from the retry
     expect(receiver.received).toHaveLength(2);
     const audit = t.db.prepare("SELECT action, entity_id, actor_name FROM audit_log WHERE action LIKE 'announcement.%'").all();
     expect(audit).toEqual([{ action: 'announcement.retry', entity_id: 'ops', actor_name: EDITOR.email }]);

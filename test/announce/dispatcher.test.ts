@@ -226,6 +226,74 @@ describe('dispatcher: order, rate and concurrency', () => {
   });
 });
 
+describe('dispatcher: found in review', () => {
+  it('does not spin while every delivery slot is taken by a receiver that hangs', async () => {
+    const { t, service } = await setup(
+      [1, 2, 3].map((i) => ({ id: `c${i}`, answers: ['hang' as const], yaml: 'timeout: 60s' })),
+      { concurrency: 2 },
+    );
+    openIncident(service);
+    const heads = t.app.store.outbox.heads.bind(t.app.store.outbox);
+    let reads = 0;
+    t.app.store.outbox.heads = () => {
+      reads++;
+      return heads();
+    };
+    dispatcher!.start();
+    await new Promise((r) => setTimeout(r, 300));
+    // Two slots busy for 60 s and a third channel due: a few reads, not one per millisecond.
+    expect(reads).toBeLessThan(10);
+  });
+
+  it('fails, at start and with the reason, the rows of a channel removed from outpost.yaml', async () => {
+    const { t, service } = await setup([{ id: 'ops' }]);
+    openIncident(service);
+    const seq = t.app.store.outbox.list('ops')[0]!.seq;
+    const { lines, log } = collectingLog();
+    // The next start knows no channel called "ops".
+    dispatcher = new OutboxDispatcher({ outbox: t.app.store.outbox, channels: [], clock: t.clock.now, log });
+    dispatcher.start();
+    expect(t.app.store.outbox.get(seq)).toMatchObject({ state: 'failed', lastError: 'the channel was removed from outpost.yaml before this could be sent' });
+    expect(lines.join('\n')).toContain('channels removed from outpost.yaml');
+  });
+
+  it('announces a flapping component\'s second outage, and each relapse to major outage: automation does not double-click', async () => {
+    const { t } = await setup([{ id: 'ops' }]);
+    const { AutoIncidents } = await import('../../src/monitoring/auto-incidents.js');
+    const auto = new AutoIncidents(t.app.store, new IncidentService(t.app.store, t.clock.now), { modeFor: () => 'publish', recovery: 'resolved' });
+    const change = (to: 'operational' | 'partial_outage' | 'major_outage') => {
+      auto.statusChanged(t.app.store.components.get('api')!, to, [{ layer: 'connect', code: 'ECONNREFUSED' }]);
+      t.app.store.components.setAutomated('api', to, 'probes', t.clock.advance(30_000));
+    };
+    change('major_outage');
+    change('operational');
+    change('major_outage');
+    change('partial_outage');
+    change('major_outage');
+    expect(t.app.store.outbox.list('ops').map((r) => r.kind).reverse()).toEqual([
+      'incident.created',
+      'incident.resolved',
+      'incident.created',
+      'incident.updated',
+      'incident.updated',
+    ]);
+  });
+
+  it('a person may post the same words again after their delivery failed', async () => {
+    const { t, dispatcher, receivers } = await setup([{ id: 'ops', answers: [{ status: 404 }, { status: 204 }] }]);
+    const person = { kind: 'operator' as const, id: 'op1', name: 'ada@acme.example' };
+    const service = new IncidentService(t.app.store, t.clock.now);
+    const first = service.create({ name: 'API errors', status: 'investigating', body: 'Looking.' }, person);
+    expect(await dispatcher.runOnce()).toBe(1);
+    expect(t.app.store.outbox.list('ops')[0]).toMatchObject({ state: 'failed' });
+    service.delete(first.id, person);
+    t.clock.advance(MINUTE);
+    service.create({ name: 'API errors', status: 'investigating', body: 'Looking.' }, person);
+    expect(await dispatcher.runOnce()).toBe(1);
+    expect(receivers[0]!.received).toHaveLength(2);
+  });
+});
+
 describe('dispatcher: threading, leases, shutdown, logs', () => {
   it('passes the remote id of the channel\'s latest post about the same incident, and the same idempotency key on every try', async () => {
     const { t, service } = await setup([{ id: 'ops', receiver: false, yaml: 'rate_per_minute: 6000' }]);

@@ -151,6 +151,13 @@ describe('X channel against a receiver', () => {
     expect(text.endsWith('https://status.acme.com/incidents/inc1')).toBe(true);
   });
 
+  it('a 503 is retried by the outbox\'s backoff, not held until the rate-limit window resets (X sends the header on every answer)', async () => {
+    receiver.replies = [{ status: 503, headers: { 'x-rate-limit-reset': String(Math.floor(AT / 1000) + 900) }, body: '{"title":"Service Unavailable"}' }];
+    const result = await channel().deliver(incidentAnnouncement(), context());
+    expect(result).toMatchObject({ ok: false, retryable: true, status: 503 });
+    expect(result.ok ? undefined : result.retryAfterMs).toBeUndefined();
+  });
+
   it('a duplicate refused by X counts as delivered: after a crash, the retry of a post already out gets this answer', async () => {
     receiver.replies = [{ status: 403, body: '{"detail":"You are not allowed to create a Tweet with duplicate content.","status":403}' }];
     expect(await channel().deliver(incidentAnnouncement(), context())).toEqual({ ok: true, status: 403 });

@@ -109,7 +109,7 @@ describe('OutboxStore', () => {
     expect(outbox.get(seq)).toMatchObject({ state: 'failed', failedAt: T0 + 5100, lastStatus: 404, lastError: 'HTTP 404' });
     expect(outbox.heads()).toEqual([]);
     expect(outbox.requeue(seq, T0 + 9000, T0 + 99_000)).toBe(true);
-    expect(outbox.get(seq)).toMatchObject({ state: 'queued', nextAttemptAt: T0 + 9000, deadlineAt: T0 + 99_000, failedAt: null, attempts: 2 });
+    expect(outbox.get(seq)).toMatchObject({ state: 'queued', nextAttemptAt: T0 + 9000, deadlineAt: T0 + 99_000, failedAt: null, attempts: 0 }); // a manual retry starts its backoff afresh
     outbox.claim(seq, T0 + 9000, T0 + 10_000);
     outbox.markSent(seq, T0 + 9100, 201, 'remote-1');
     expect(outbox.get(seq)).toMatchObject({ state: 'sent', sentAt: T0 + 9100, lastStatus: 201, lastError: null, remoteId: 'remote-1' });
