@@ -84,6 +84,10 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
 
     scoped.post(`${base}/incidents`, async (request, reply) => {
       const input = parse(incidentBody, request.body, 'incident');
+      const maintenance = input.scheduled_for !== undefined || input.scheduled_until !== undefined;
+      if (maintenance && input.status !== undefined && input.status !== 'scheduled') {
+        throw new OperationError(422, `incident.status: a new maintenance starts as scheduled (it moves on at scheduled_for, or by a PATCH); got "${input.status}"`, 'incident.status');
+      }
       const incident =
         input.scheduled_for !== undefined || input.scheduled_until !== undefined
           ? service.createMaintenance(

@@ -137,6 +137,19 @@ describe('management API: incidents', () => {
     const after = (await api('GET', `/incidents/${m.id}`)).json();
     expect([ms(after.scheduled_for), ms(after.scheduled_until)]).toEqual([ms(at(5)), ms(at(7))]);
     expect(after.incident_updates.map((u: { body: string }) => u.body)).toEqual(['Moved to tonight.', 'Planned.']);
+    // A started window cannot be scheduled again: the timer would start it over.
+    t.clock.advance(5 * HOUR);
+    const { IncidentService } = await import('../../src/operations/incidents.js');
+    new IncidentService(t.app.store, t.clock.now).advanceMaintenances();
+    const back = await api('PATCH', `/incidents/${m.id}`, { incident: { status: 'scheduled', body: 'back' } });
+    expect(back.statusCode).toBe(409);
+    // Dates that do not exist, and incident statuses on a new maintenance, are refused by name.
+    const feb30 = await api('POST', '/incidents', { incident: { name: 'x', scheduled_for: '2027-02-30T10:00:00Z', scheduled_until: '2027-03-02T10:00:00Z' } });
+    expect(feb30.statusCode).toBe(422);
+    expect(feb30.json().errors[0]).toEqual({ field: 'incident.scheduled_for', message: 'expected an ISO 8601 time with an offset, e.g. 2026-11-22T10:00:00Z' });
+    const wrong = await api('POST', '/incidents', { incident: { name: 'x', status: 'investigating', scheduled_for: at(1), scheduled_until: at(2) } });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json().message).toMatch(/^incident\.status: a new maintenance starts as scheduled/);
     // An incident has no window.
     const incident = (await api('POST', '/incidents', { incident: { name: 'API errors', status: 'investigating', body: 'x' } })).json();
     expect((await api('PATCH', `/incidents/${incident.id}`, { incident: { scheduled_for: at(1) } })).statusCode).toBe(422);
