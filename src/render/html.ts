@@ -30,6 +30,7 @@ export interface HtmlPages {
 export class HtmlRenderer {
   private readonly eta: Eta;
   private readonly memo = new Map<string, { fingerprint: string; html: string }>();
+  private readonly cards = new Map<string, string>();
 
   constructor(
     private readonly assetVersion: string,
@@ -39,7 +40,17 @@ export class HtmlRenderer {
   }
 
   render(s: Snapshot): HtmlPages {
-    const ctx = new ViewContext(s);
+    // An incident card on the front page shows what its fingerprint covers, in the page's zone and
+    // with so many updates: rendered once, not on every rebuild (dozens of cards, each a Markdown trail).
+    const tz = s.page.time_zone;
+    if (this.cards.size >= 5_000) this.cards.clear();
+    const renderCard = (i: Incident, card: () => object, limit: number): string => {
+      const key = `${tz}|${limit}|${incidentFingerprint(i)}`;
+      let html = this.cards.get(key);
+      if (html === undefined) this.cards.set(key, (html = this.eta.render('./partials/incident-card', card())));
+      return html;
+    };
+    const ctx = new ViewContext(s, renderCard);
     const layout = (title: string, description: string) => ({
       title,
       description,
@@ -101,8 +112,16 @@ export class HtmlRenderer {
 class ViewContext {
   readonly dates: Dates;
 
-  constructor(private readonly s: Snapshot) {
+  constructor(
+    private readonly s: Snapshot,
+    private readonly renderCard: (i: Incident, card: () => object, limit: number) => string,
+  ) {
     this.dates = Dates.for(s.page.time_zone);
+  }
+
+  /** A card for the front page, as HTML. */
+  cardHtml(i: Incident, updates = FRONT_PAGE_UPDATES): string {
+    return this.renderCard(i, () => this.card(i, updates), updates);
   }
 
   private name(componentId: string): string {
@@ -145,15 +164,15 @@ class ViewContext {
       updatedIso: isoInZone(s.updatedAt, s.page.time_zone),
       updatedWhen: this.dates.at(s.updatedAt),
       monitoringInterrupted: s.monitoring.interrupted && s.monitoring.since !== null ? this.dates.at(s.monitoring.since) : null,
-      activeIncidents: s.unresolvedIncidents.map((i) => this.card(i)),
-      activeMaintenances: s.activeMaintenances.map((i) => this.card(i)),
-      upcomingMaintenances: s.upcomingMaintenances.map((i) => this.card(i, 1)),
+      activeIncidents: s.unresolvedIncidents.map((i) => this.cardHtml(i)),
+      activeMaintenances: s.activeMaintenances.map((i) => this.cardHtml(i)),
+      upcomingMaintenances: s.upcomingMaintenances.map((i) => this.cardHtml(i, 1)),
       tree: s.tree.filter((c) => c.isGroup || shown(c)).map((c) =>
         c.isGroup
           ? { name: c.name, statusClass: STATUS_CLASS[c.effectiveStatus], statusLabel: STATUS_LABEL[c.effectiveStatus], children: c.children.filter(shown).map((child) => this.component(child)) }
           : this.component(c),
       ).filter((c) => !('children' in c) || c.children.length > 0),
-      recentDays: s.recentDays.map((d) => ({ label: this.dates.day(d.day), items: d.items.map((i) => this.card(i, Number.MAX_SAFE_INTEGER)) })),
+      recentDays: s.recentDays.map((d) => ({ label: this.dates.day(d.day), items: d.items.map((i) => this.cardHtml(i, Number.MAX_SAFE_INTEGER)) })),
     };
   }
 

@@ -65,8 +65,23 @@ export function offsetMinutes(ms: number, timeZone: string): number {
 
 const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
 
+// The same incidents' timestamps are written into every rebuild's JSON and pages: each is
+// formatted once. Bounded like the offsets.
+const isoCache = new Map<string, Map<number, string>>();
+
 /** ISO 8601 with the page time zone's offset, as Statuspage writes it: 2024-03-01T10:15:00.000+01:00. */
 export function isoInZone(ms: number, timeZone: string): string {
+  let zone = isoCache.get(timeZone);
+  if (!zone) isoCache.set(timeZone, (zone = new Map()));
+  let iso = zone.get(ms);
+  if (iso === undefined) {
+    if (zone.size >= OFFSET_CACHE_LIMIT) zone.clear();
+    zone.set(ms, (iso = formatIsoInZone(ms, timeZone)));
+  }
+  return iso;
+}
+
+function formatIsoInZone(ms: number, timeZone: string): string {
   const offset = offsetMinutes(ms, timeZone);
   if (offset === 0) return new Date(ms).toISOString();
   const local = new Date(ms + offset * MINUTE).toISOString().slice(0, 23);

@@ -2,9 +2,24 @@ import type { Resource } from '../render/resource.js';
 
 export type Encoding = 'br' | 'gzip' | 'identity';
 
+/**
+ * Browsers send a handful of distinct Accept-Encoding values; parsing one on every request of a
+ * traffic spike is waste. Bounded: an attacker sending endless variants only empties it.
+ */
+const negotiated = new Map<string, Encoding>();
+
 /** Picks br, then gzip, then identity from an Accept-Encoding header, honouring q=0. */
 export function negotiateEncoding(header: string | undefined): Encoding {
   if (!header) return 'identity';
+  let encoding = negotiated.get(header);
+  if (encoding === undefined) {
+    if (negotiated.size >= 256) negotiated.clear();
+    negotiated.set(header, (encoding = parseAcceptEncoding(header)));
+  }
+  return encoding;
+}
+
+function parseAcceptEncoding(header: string): Encoding {
   const accepted = new Map<string, number>();
   for (const part of header.split(',')) {
     const [name, ...params] = part.trim().toLowerCase().split(';');

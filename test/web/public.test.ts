@@ -90,6 +90,18 @@ describe('public routes', () => {
     }
   });
 
+  it('shows a corrected update on the front page at the next rebuild (its card is remembered only while unchanged)', async () => {
+    const active = t.app.store.incidents.get(ids.active)!;
+    const before = (await get('/')).body;
+    const update = active.updates[0]!;
+    expect(before).toContain(update.body.split('\n')[0]!.slice(0, 20));
+    t.app.store.incidents.editUpdateBody(active.id, update.id, 'Corrected: the **replica** lags.', t.clock.advance(60_000));
+    await t.app.publisher.rebuild();
+    const after = (await get('/')).body;
+    expect(after).toContain('Corrected: the <strong>replica</strong> lags.');
+    expect(after).not.toContain(update.body.split('\n')[0]!.slice(0, 20));
+  });
+
   it('paginates history by month, three months a page', async () => {
     const old = t.app.store.incidents.createIncident({
       name: 'Ancient outage',
