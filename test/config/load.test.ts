@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { join } from 'node:path';
@@ -26,6 +27,25 @@ describe('parseConfig', () => {
   it('accepts the shipped outpost.example.yaml', () => {
     const { config } = loadConfigFile(join(projectRoot, 'outpost.example.yaml'), {});
     expect(config.page.id).toBe('acme');
+  });
+
+  it('accepts each commented-out block of outpost.example.yaml once uncommented', () => {
+    const text = readFileSync(join(projectRoot, 'outpost.example.yaml'), 'utf8');
+    const blocks = [...text.matchAll(/^# >>> (\w+)\n([\s\S]*?)^# <<<$/gm)];
+    expect(blocks.map((b) => b[1])).toEqual(['probes', 'announce']);
+    const env = {
+      OUTPOST_WEBHOOK_SECRET: 'whsec-0123456789abcdef',
+      OUTPOST_SLACK_WEBHOOK: 'https://hooks.slack.com/services/T0/B0/x',
+      OUTPOST_X_CONSUMER_KEY: 'ck',
+      OUTPOST_X_CONSUMER_SECRET: 'cs',
+      OUTPOST_X_ACCESS_TOKEN: 'at',
+      OUTPOST_X_ACCESS_TOKEN_SECRET: 'ats',
+    };
+    const uncommented = `${text}\n${blocks.map((b) => b[2]!.replace(/^# ?/gm, '')).join('\n')}`;
+    const config = parseConfig(uncommented, 'outpost.example.yaml', env);
+    expect(config.probes.map((p) => p.id)).toContain('dns-providers');
+    expect(config.monitoring.auto_incidents).toBe('draft');
+    expect(config.announce.map((c) => c.type)).toEqual(['webhook', 'slack', 'x']);
   });
 
   it('accepts the documented minimum shape', () => {
