@@ -217,5 +217,17 @@ describe('history', () => {
     const page = (await t.app.inject('/')).body;
     expect(page).toMatch(/<figure class="latency"><svg[^>]*role="img" aria-label="Website: response time over the last 24 hours, mean 160 ms, highest hourly p95 213 ms\."/);
     expect(page.match(/<figure class="latency">/g)).toHaveLength(1);
+
+    // The chart's rows are read again after five minutes (or at a new hour), not at every rebuild.
+    const slower = Array.from({ length: 20 }, (_, i) => ({ probeId: 'web-1', at: t.clock.ms + i * 1000, result: r('up', { latencyMs: 900 }) }));
+    t.app.monitor.handle(slower);
+    t.app.store.probes.finalizeHours(t.clock.ms + HOUR);
+    const mean = async () => /mean (\d+) ms/.exec((await t.app.inject('/')).body)![1];
+    t.clock.advance(MINUTE);
+    await t.app.publisher.rebuild();
+    expect(await mean()).toBe('160');
+    t.clock.advance(5 * MINUTE);
+    await t.app.publisher.rebuild();
+    expect(Number(await mean())).toBeGreaterThan(160);
   });
 });
