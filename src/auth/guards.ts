@@ -9,6 +9,8 @@ declare module 'fastify' {
     operator: Operator | null;
     /** The session behind `operator`, with its CSRF token for the forms a page renders. */
     adminSession: Session | null;
+    /** The one-time form token this request claimed, if its form carries one (see admin-auth's onceOnly). */
+    formToken: string | null;
   }
   interface FastifyContextConfig {
     /** An /admin route that works signed out (the sign-in form); everything else needs a session. */

@@ -1,6 +1,7 @@
 import type { Db } from '../db/open.js';
 import type { MetaStore } from '../store/meta.js';
 import { AuditStore } from './audit-store.js';
+import { FormSubmissionStore } from './form-submission-store.js';
 import { LoginFailureStore } from './login-failure-store.js';
 import { OperatorStore } from './operator-store.js';
 import { DEFAULT_POLICY, type AuthPolicy } from './policy.js';
@@ -14,6 +15,7 @@ export interface AuthStores {
   sessions: SessionStore;
   loginFailures: LoginFailureStore;
   audit: AuditStore;
+  formSubmissions: FormSubmissionStore;
 }
 
 export function createAuthStores(db: Db, policy: AuthPolicy = DEFAULT_POLICY): Omit<AuthStores, 'db' | 'meta'> {
@@ -22,5 +24,6 @@ export function createAuthStores(db: Db, policy: AuthPolicy = DEFAULT_POLICY): O
     sessions: new SessionStore(db, policy),
     loginFailures: new LoginFailureStore(db),
     audit: new AuditStore(db),
+    formSubmissions: new FormSubmissionStore(db),
   };
 }

@@ -1,11 +1,15 @@
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../util/paths.js';
 
 export type AdminSection = 'dashboard' | 'incidents' | 'maintenance' | 'templates' | 'components' | 'probes' | 'announcements' | 'operators' | 'audit' | 'api-keys' | 'login' | 'message';
+
+/** The hidden field of a form that must be carried out once however often it is sent (see admin-auth's onceOnly). */
+export const FORM_TOKEN_FIELD = '_once';
+export const FORM_TOKEN = /^[A-Za-z0-9_-]{22}$/;
 
 /** Renders views/admin/*.eta inside the admin layout (escaping on, as on the public page). */
 export class AdminViews {
@@ -30,6 +34,8 @@ export class AdminViews {
       operator: request.operator,
       csrfToken: request.adminSession?.csrfToken ?? null,
       current: current ?? null,
+      /** A fresh one-time token for a form on this page: `<input type="hidden" name="_once" value="...">`. */
+      formToken: () => randomBytes(16).toString('base64url'),
     };
     return reply
       .code(status)

@@ -5,6 +5,7 @@ import type { LoginFailureStore } from '../auth/login-failure-store.js';
 import type { OperatorStore } from '../auth/operator-store.js';
 import type { SessionStore } from '../auth/session-store.js';
 import { createAuthStores } from '../auth/stores.js';
+import type { FormSubmissionStore } from '../auth/form-submission-store.js';
 import { ApiKeyStore } from './api-keys.js';
 import { HeartbeatStore } from './heartbeats.js';
 import { HistoryStore } from './history.js';
@@ -31,6 +32,7 @@ export interface Store {
   sessions: SessionStore;
   loginFailures: LoginFailureStore;
   audit: AuditStore;
+  formSubmissions: FormSubmissionStore;
   outbox: OutboxStore;
   /** Writes announcement rows inside a change's transaction; no-op until createStore is given one. */
   announcer: Announcements;

@@ -20,7 +20,7 @@ import { dummyHash, MIN_PASSWORD_LENGTH, PasswordHasherBusy } from '../auth/pass
 import { DEFAULT_POLICY, type AuthPolicy } from '../auth/policy.js';
 import type { AuthStores } from '../auth/stores.js';
 import { waitText } from '../auth/throttle.js';
-import { AdminViews } from '../auth/views.js';
+import { AdminViews, FORM_TOKEN, FORM_TOKEN_FIELD } from '../auth/views.js';
 import type { Clock } from '../util/time.js';
 
 export interface AdminAuthOptions {
@@ -68,6 +68,7 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
   await admin.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
   admin.decorateRequest('operator', null);
   admin.decorateRequest('adminSession', null);
+  admin.decorateRequest('formToken', null);
 
   // Who is asking. Read-only: a request refused below must leave no trace in the database.
   admin.addHook('onRequest', async (request) => {
@@ -107,6 +108,38 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
       throw new AdminHttpError(403, 'This form is out of date or did not come from this site. Go back, reload the page and try again.');
     }
     stores.sessions.touch(session, clock());
+    if (unsafe) return onceOnly(request, reply);
+  });
+
+  /**
+   * A form sent twice (a double click, a resend after a slow answer) is carried out once: the second
+   * submission waits for the first and is sent where it led. Forms opt in with a FORM_TOKEN_FIELD.
+   */
+  async function onceOnly(request: FastifyRequest, reply: FastifyReply) {
+    const token = textField(request.body, FORM_TOKEN_FIELD);
+    if (!FORM_TOKEN.test(token)) return;
+    const operatorId = request.operator!.id;
+    let claim = stores.formSubmissions.claim(operatorId, token, clock());
+    for (let i = 0; claim.kind === 'pending' && i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      claim = stores.formSubmissions.claim(operatorId, token, clock());
+    }
+    if (claim.kind === 'done') {
+      request.log.info({ operatorId }, 'admin: repeated form submission answered with the first one\'s result');
+      return reply.redirect(claim.location, 303);
+    }
+    if (claim.kind === 'pending') throw new AdminHttpError(409, 'This form is still being sent. Reload the page in a moment to see the result.');
+    request.formToken = token;
+  }
+
+  admin.addHook('onSend', async (request, reply, payload) => {
+    const token = request.formToken;
+    if (token && request.operator) {
+      const location = reply.getHeader('location');
+      if (reply.statusCode === 303 && typeof location === 'string') stores.formSubmissions.done(request.operator.id, token, location);
+      else stores.formSubmissions.release(request.operator.id, token);
+    }
+    return payload;
   });
 
   admin.setErrorHandler((error: FastifyError, request, reply) => {
