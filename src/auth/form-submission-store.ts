@@ -3,6 +3,8 @@ import type { Db } from '../db/open.js';
 
 /** How long a form's token is remembered: a repeat later than this is a new submission. */
 export const FORM_TOKEN_TTL_MS = 24 * 3_600_000;
+/** A claim still without a result after this long belongs to a process that died mid-write. */
+const PENDING_STALE_MS = 60_000;
 
 export type Claim =
   /** First time: the caller carries the form out and then records where it led (or releases it). */
@@ -12,7 +14,10 @@ export type Claim =
   /** The first submission is still being carried out. */
   | { kind: 'pending' };
 
-/** One-time tokens of admin forms: see migrations/009_form_submissions.sql. */
+/**
+ * One-time tokens of admin forms, and Idempotency-Key values of API writes (owner `api:<key id>`):
+ * see migrations/009_form_submissions.sql.
+ */
 export class FormSubmissionStore {
   private readonly findStmt: Statement;
   private readonly claimStmt: Statement;
@@ -21,10 +26,13 @@ export class FormSubmissionStore {
   private readonly pruneStmt: Statement;
 
   constructor(db: Db) {
-    this.findStmt = db.prepare('SELECT location FROM form_submissions WHERE operator_id = ? AND token = ? AND at > ?');
+    this.findStmt = db.prepare(`
+      SELECT location FROM form_submissions
+      WHERE operator_id = @owner AND token = @token AND at > @expired AND (location IS NOT NULL OR at > @stale)`);
     this.claimStmt = db.prepare(`
-      INSERT INTO form_submissions (operator_id, token, location, at) VALUES (?, ?, NULL, ?)
-      ON CONFLICT (operator_id, token) DO UPDATE SET location = NULL, at = excluded.at WHERE at <= ?`);
+      INSERT INTO form_submissions (operator_id, token, location, at) VALUES (@owner, @token, NULL, @now)
+      ON CONFLICT (operator_id, token) DO UPDATE SET location = NULL, at = excluded.at
+      WHERE at <= @expired OR (location IS NULL AND at <= @stale)`);
     this.doneStmt = db.prepare('UPDATE form_submissions SET location = ? WHERE operator_id = ? AND token = ?');
     this.releaseStmt = db.prepare('DELETE FROM form_submissions WHERE operator_id = ? AND token = ? AND location IS NULL');
     this.pruneStmt = db.prepare('DELETE FROM form_submissions WHERE at <= ?');
@@ -32,11 +40,11 @@ export class FormSubmissionStore {
 
   /** Claims the token for a first submission, or says what became of the earlier one. */
   claim(operatorId: string, token: string, now: number): Claim {
-    const expired = now - FORM_TOKEN_TTL_MS;
-    const row = this.findStmt.get(operatorId, token, expired) as { location: string | null } | undefined;
+    const params = { owner: operatorId, token, now, expired: now - FORM_TOKEN_TTL_MS, stale: now - PENDING_STALE_MS };
+    const row = this.findStmt.get(params) as { location: string | null } | undefined;
     if (row) return row.location === null ? { kind: 'pending' } : { kind: 'done', location: row.location };
-    this.pruneStmt.run(expired);
-    this.claimStmt.run(operatorId, token, now, expired);
+    this.pruneStmt.run(params.expired);
+    this.claimStmt.run(params);
     return { kind: 'claimed' };
   }
 

@@ -83,6 +83,27 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
     });
 
     scoped.post(`${base}/incidents`, async (request, reply) => {
+      // A client retrying after a timeout sends the same Idempotency-Key: it gets the incident its
+      // first request made, and no second one. (Statuspage has no such header; Outpost's own.)
+      const idempotency = idempotencyKey(request.headers['idempotency-key']);
+      const owner = `api:${request.apiKey!.id}`;
+      if (idempotency) {
+        const claim = store.formSubmissions.claim(owner, idempotency, clock());
+        if (claim.kind === 'pending') throw new OperationError(409, 'a request with this Idempotency-Key is still being carried out');
+        if (claim.kind === 'done') return reply.code(200).send(managementIncident(await current(), findIncident(claim.location)));
+      }
+      try {
+        const incident = createIncident(request);
+        if (idempotency) store.formSubmissions.done(owner, idempotency, incident.id);
+        const json = await fresh();
+        return reply.code(201).send(managementIncident(json, findIncident(incident.id)));
+      } catch (err) {
+        if (idempotency) store.formSubmissions.release(owner, idempotency);
+        throw err;
+      }
+    });
+
+    const createIncident = (request: FastifyRequest) => {
       const input = parse(incidentBody, request.body, 'incident');
       const maintenance = input.scheduled_for !== undefined || input.scheduled_until !== undefined;
       if (maintenance && input.status !== undefined && input.status !== 'scheduled') {
@@ -115,9 +136,8 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
               },
               actor(request),
             );
-      const json = await fresh();
-      return reply.code(201).send(managementIncident(json, findIncident(incident.id)));
-    });
+      return incident;
+    };
 
     scoped.get(`${base}/incidents/:id`, async (request: FastifyRequest<{ Params: { id: string } }>) => {
       const json = await current();
@@ -230,4 +250,9 @@ function clampInt(raw: string | undefined, fallback: number, min: number, max: n
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new OperationError(422, `${field}: expected an integer from ${min} to ${max}`, field);
   return n;
+}
+
+/** An Idempotency-Key header: 1 to 255 visible ASCII characters, else ignored. */
+function idempotencyKey(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' && /^[\x21-\x7e]{1,255}$/.test(header) ? header : undefined;
 }

@@ -111,6 +111,22 @@ describe('management API: incidents', () => {
     expect((await api('GET', `/incidents/${incident.id}`)).statusCode).toBe(404);
   });
 
+  it('a retried create with the same Idempotency-Key gives the first incident, not a second', async () => {
+    const post = (key: string, body: object = { incident: { name: 'API errors', status: 'investigating', body: 'first' } }) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/pages/acme/incidents', headers: { authorization: `OAuth ${key}`, 'idempotency-key': 'deploy-42' }, payload: body });
+    const invalid = await post(key, { incident: { name: '' } });
+    expect(invalid.statusCode).toBe(422);
+    const [a, b] = await Promise.all([post(key), post(key)]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 201]);
+    expect(a.json().id).toBe(b.json().id);
+    expect((await post(key)).json().id).toBe(a.json().id);
+    expect((await api('GET', '/incidents')).json()).toHaveLength(1);
+    // Keys are per API key: another key's request with the same value is its own.
+    const { key: other } = t.app.store.apiKeys.create('other bot', 'editor', t.clock.ms);
+    expect((await post(other)).statusCode).toBe(201);
+    expect((await api('GET', '/incidents')).json()).toHaveLength(2);
+  });
+
   it('two concurrent updates both land', async () => {
     const incident = (await api('POST', '/incidents', { incident: { name: 'API errors', status: 'investigating', body: 'first' } })).json();
     await Promise.all([
