@@ -1,6 +1,6 @@
 import type { PageConfig } from '../config/schema.js';
 import { serializers } from '../render/statuspage-json.js';
-import { buildSnapshot, type Snapshot } from '../status/snapshot.js';
+import { buildSnapshot, SnapshotMemo, type Snapshot } from '../status/snapshot.js';
 import type { Incident } from '../status/types.js';
 import type { Store } from '../store/index.js';
 import { isoInZone } from '../util/time.js';
@@ -27,10 +27,14 @@ function pageSnapshot(store: Store, page: PageConfig, now: number): Snapshot {
     demo: false,
     now,
     components: store.components.list(),
-    incidents: store.incidents.listAll().filter(isPublished),
+    incidents: store.incidents.listPublished(),
     daily: new Map(),
+    // Without history every past day is empty: remembered, a write pays for today only.
+    memo: captureMemo,
   });
 }
+
+const captureMemo = new SnapshotMemo();
 
 function pageOf(snapshot: Snapshot): Announcement['page'] {
   const { page, status } = snapshot;
