@@ -230,7 +230,7 @@ class ViewContext {
     const edge = (from < TOOLTIP_EDGE_DAYS ? ' l' : to > days.length - TOOLTIP_EDGE_DAYS ? ' r' : '') + (from >= recentFrom && from < recentFrom + 10 ? ' pl' : '');
     const classes = `${from < recentFrom ? ' o' : ''}${to - from > 1 ? ` n${to - from}` : ''}${edge}`;
     const d = first;
-    const key = `${this.s.page.time_zone}|${d.day}|${last.day}|${d.uptime}|${d.worst}|${d.downSeconds}|${d.incidents.map((i) => i.id).join(',')}|${classes}`;
+    const key = `${this.s.page.time_zone}|${d.day}|${last.day}|${d.uptime}|${d.worst}|${d.downSeconds}|${d.incidents.map((i) => `${i.id}\u0001${i.name}`).join('\u0002')}|${classes}`;
     let html = barCache.get(key);
     if (html === undefined) {
       const label = to - from > 1 ? `${this.dates.shortDay(first.day)} – ${this.dates.shortDay(last.day)}` : this.dates.shortDay(d.day);

@@ -102,6 +102,16 @@ describe('public routes', () => {
     expect(after).not.toContain(update.body.split('\n')[0]!.slice(0, 20));
   });
 
+  it('shows a renamed incident under its new name in the uptime bars too', async () => {
+    const { IncidentService, SYSTEM } = await import('../../src/operations/incidents.js');
+    expect((await get('/')).body).toMatch(/incidents: Slow queries; Database failover/);
+    new IncidentService(t.app.store, t.clock.now).update(ids.active, { name: 'Replica lag' }, SYSTEM);
+    await t.app.publisher.rebuild();
+    const body = (await get('/')).body;
+    expect(body).not.toMatch(/incidents: Slow queries; Database failover/);
+    expect(body).toMatch(/incidents: [^<]*Replica lag/);
+  });
+
   it('paginates history by month, three months a page', async () => {
     const old = t.app.store.incidents.createIncident({
       name: 'Ancient outage',
