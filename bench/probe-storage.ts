@@ -14,7 +14,7 @@ import { contention, machineTicks, type Contention } from './cpu.js';
 import { serveParent } from './ipc.js';
 import { probeIds, probesYaml } from './probe-config.js';
 import { spread, type Spread } from './report.js';
-import { seedBench, SHAPE } from './seed.js';
+import { prng, seedBench, SHAPE } from './seed.js';
 
 /**
  * Storage at 1,000 probes x one result a minute x 90 days, in a real SQLite file (forked by
@@ -74,18 +74,6 @@ const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-storage-'));
 const file = join(dir, 'outpost.db');
 const db = openDatabase(file);
 let app: FastifyInstance | undefined;
-
-/** Deterministic pseudo-random numbers (mulberry32), as in seed.ts, for what is written from JavaScript. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 /**

@@ -44,7 +44,7 @@ export function benchYaml(): string {
 }
 
 /** Deterministic pseudo-random numbers (mulberry32): every run seeds the same page. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { fieldErrors, textField, type FieldErrors } from '../auth/forms.js';
 import { AdminViews } from '../auth/views.js';
 import { OperationError } from '../operations/errors.js';
-import { IncidentService, type Actor } from '../operations/incidents.js';
+import { IncidentService } from '../operations/incidents.js';
 import type { Publisher } from '../render/publisher.js';
 import type { Store } from '../store/index.js';
 import { COMPONENT_STATUSES, type Component } from '../status/types.js';
 import type { Clock } from '../util/time.js';
 import { componentSections, probesSayer } from './admin-dashboard.js';
-import { formatHelpers } from './admin-format.js';
+import { formatHelpers, operatorActor as actor } from './admin-format.js';
 
 export interface AdminComponentsOptions {
   store: Store;
@@ -51,7 +51,6 @@ export function adminComponents(opts: AdminComponentsOptions): FastifyPluginAsyn
     const { store, clock, publisher } = opts;
     const service = new IncidentService(store, clock);
     const views = new AdminViews(opts.pageName);
-    const actor = (request: FastifyRequest): Actor => ({ kind: 'operator', id: request.operator!.id, name: request.operator!.email });
 
     /** A component an operator may set: known, shown, not a group (a group's status follows its children). */
     const settable = (id: string): Component => {

@@ -1,5 +1,8 @@
 /** Words and times as the admin pages show them; shared by every admin page. */
 
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Actor } from '../operations/incidents.js';
 import type { Outcome } from '../probes/types.js';
 import { STATUS_LABEL, UPDATE_STATUS_LABEL } from '../render/format.js';
 
@@ -28,3 +31,13 @@ export function ago(ms: number): string {
 }
 
 export const formatHelpers = { label, time, iso };
+
+/** Limits of the admin's text fields, the same on every form: a name, a Markdown message. */
+export const MAX_NAME = 200;
+export const MAX_BODY = 20_000;
+export const messageField = z.string().max(MAX_BODY, `A message has at most ${MAX_BODY.toLocaleString('en')} characters.`);
+/** The form that corrects an update's text (incidents and maintenance alike). */
+export const editUpdateForm = z.object({ body: z.string().trim().min(1, 'Enter the corrected text.').max(MAX_BODY, `A message has at most ${MAX_BODY.toLocaleString('en')} characters.`) });
+
+/** The signed-in operator as the write path names them: by email, since names are not unique. */
+export const operatorActor = (request: FastifyRequest): Actor => ({ kind: 'operator', id: request.operator!.id, name: request.operator!.email });

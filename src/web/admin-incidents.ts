@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { fieldErrors, textField, type FieldErrors } from '../auth/forms.js';
 import { AdminViews, type AdminSection } from '../auth/views.js';
 import { OperationError } from '../operations/errors.js';
-import { IncidentService, type Actor, type ComponentChanges } from '../operations/incidents.js';
+import { IncidentService, type ComponentChanges } from '../operations/incidents.js';
 import { renderMarkdown } from '../render/markdown.js';
 import type { Publisher } from '../render/publisher.js';
 import type { Store } from '../store/index.js';
 import { COMPONENT_STATUSES, IMPACTS, UNRESOLVED_INCIDENT_STATUSES, type Component, type Incident, type IncidentStatus } from '../status/types.js';
 import type { Clock } from '../util/time.js';
-import { iso, label, time } from './admin-format.js';
+import { editUpdateForm, iso, label, MAX_BODY, MAX_NAME, messageField, operatorActor as actor, time } from './admin-format.js';
 import { templatePrefill } from './template-prefill.js';
 
 export interface AdminIncidentsOptions {
@@ -22,20 +22,18 @@ export interface AdminIncidentsOptions {
 
 /** The statuses an operator picks on a form; postmortem has its own form. */
 export const FORM_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const satisfies readonly IncidentStatus[];
-const MAX_NAME = 200;
-const MAX_BODY = 20_000;
 /** How many finished incidents the list shows below the open ones. */
 const RECENT_LIMIT = 50;
 
 const name = z.string().trim().min(1, 'Enter a name for the incident.').max(MAX_NAME, `A name has at most ${MAX_NAME} characters.`);
 const status = z.enum(FORM_STATUSES, { error: 'Choose investigating, identified, monitoring or resolved.' });
-const message = z.string().max(MAX_BODY, `A message has at most ${MAX_BODY.toLocaleString('en')} characters.`);
+const message = messageField;
 const impact = z.union([z.literal(''), z.enum(IMPACTS)], { error: 'Choose an impact, or "from components".' });
 const componentStatus = z.union([z.literal(''), z.enum(COMPONENT_STATUSES)], { error: 'Choose a status from the list.' });
 
 const newIncidentForm = z.object({ name, status, impact, message });
 const updateForm = z.object({ status, message });
-const editForm = z.object({ body: z.string().trim().min(1, 'Enter the corrected text.').max(MAX_BODY, `A message has at most ${MAX_BODY.toLocaleString('en')} characters.`) });
+const editForm = editUpdateForm;
 const postmortemForm = z.object({ body: message });
 
 /** What a form sends back when it is shown again: the typed values, the component choices, the errors beside each field. */
@@ -45,7 +43,8 @@ export interface FormState {
   errors: FieldErrors;
 }
 
-const componentField = (id: string) => `component.${id}`;
+/** The form field of a component's status choice. */
+export const componentField = (id: string) => `component.${id}`;
 
 /**
  * Reads a form: its text fields as typed, and one "status at this update" per visible component
@@ -88,6 +87,17 @@ const emptyState = (values: Record<string, string>): FormState => ({ values, com
 /** The "announce on the channels" checkbox: ticked by default, so leaving it alone announces. */
 const announce = (state: FormState): boolean => state.values.deliver_notifications === '1';
 
+/** What the incident forms' views need (the incident pages and the template pages share them). */
+export const INCIDENT_FORM_HELPERS = {
+  label,
+  componentField,
+  statuses: FORM_STATUSES,
+  componentStatuses: COMPONENT_STATUSES,
+  impacts: IMPACTS,
+  maxName: MAX_NAME,
+  maxBody: MAX_BODY,
+};
+
 /** The admin pages for incidents under /admin/incidents, registered through adminAuth's `routes`. */
 export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync {
   return async (admin: FastifyInstance) => {
@@ -97,21 +107,8 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
     // Until AdminSection in src/auth/views.ts names it, the layout still highlights the link by this string.
     const section: AdminSection = 'incidents';
 
-    // Operators are named by email in the audit log: names are not unique, emails are.
-    const actor = (request: FastifyRequest): Actor => ({ kind: 'operator', id: request.operator!.id, name: request.operator!.email });
     const visibleComponents = () => store.components.list().filter((c) => !c.hidden && !c.isGroup);
-    const helpers = {
-      label,
-      time,
-      iso,
-      markdown: renderMarkdown,
-      componentField,
-      statuses: FORM_STATUSES,
-      componentStatuses: COMPONENT_STATUSES,
-      impacts: IMPACTS,
-      maxName: MAX_NAME,
-      maxBody: MAX_BODY,
-    };
+    const helpers = { ...INCIDENT_FORM_HELPERS, time, iso, markdown: renderMarkdown };
     const findIncident = (id: string): Incident => {
       const incident = store.incidents.get(id);
       if (!incident || incident.kind !== 'incident') throw new OperationError(404, `no incident with id "${id}"`);

@@ -3,21 +3,19 @@ import { z } from 'zod';
 import { fieldErrors, textField, type FieldErrors } from '../auth/forms.js';
 import { AdminViews, type AdminSection } from '../auth/views.js';
 import { OperationError } from '../operations/errors.js';
-import { IncidentService, type Actor } from '../operations/incidents.js';
+import { IncidentService } from '../operations/incidents.js';
 import { renderMarkdown } from '../render/markdown.js';
 import type { Publisher } from '../render/publisher.js';
 import type { Store } from '../store/index.js';
 import { MAINTENANCE_STATUSES, type Incident, type MaintenanceStatus } from '../status/types.js';
 import { formatLocalTime, offsetLabel, parseLocalTime } from '../util/local-time.js';
 import type { Clock } from '../util/time.js';
-import { iso, label, time } from './admin-format.js';
+import { editUpdateForm, iso, label, MAX_BODY, MAX_NAME, messageField, operatorActor as actor, time } from './admin-format.js';
 import {
   blankWindowForm,
   checkComponents,
   checkName,
   checkWindow,
-  MAX_BODY,
-  MAX_NAME,
   parseNewWindow,
   readWindowForm,
   type WindowFormState,
@@ -37,12 +35,12 @@ export interface AdminMaintenanceOptions {
 const RECENT_LIMIT = 50;
 const CANCEL_MESSAGE = 'This scheduled maintenance has been cancelled.';
 
-const message = z.string().max(MAX_BODY, `A message has at most ${MAX_BODY.toLocaleString('en')} characters.`);
+const message = messageField;
 const updateForm = z.object({
   status: z.enum(MAINTENANCE_STATUSES, { error: 'Choose scheduled, in progress, verifying or completed.' }),
   message,
 });
-const editForm = z.object({ body: z.string().trim().min(1, 'Enter the corrected text.').max(MAX_BODY, `A message has at most ${MAX_BODY.toLocaleString('en')} characters.`) });
+const editForm = editUpdateForm;
 const cancelForm = z.object({ message });
 
 interface TextState {
@@ -67,7 +65,6 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
     const views = new AdminViews(opts.pageName);
     const section: AdminSection = 'maintenance';
 
-    const actor = (request: FastifyRequest): Actor => ({ kind: 'operator', id: request.operator!.id, name: request.operator!.email });
     const visibleComponents = () => store.components.list().filter((c) => !c.hidden && !c.isGroup);
     const onPage = () => new Set(visibleComponents().map((c) => c.id));
     const helpers = {

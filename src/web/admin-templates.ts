@@ -3,15 +3,14 @@ import { z } from 'zod';
 import { fieldErrors, textField } from '../auth/forms.js';
 import { AdminViews, type AdminSection } from '../auth/views.js';
 import { OperationError } from '../operations/errors.js';
-import type { Actor } from '../operations/incidents.js';
 import { TemplateService } from '../operations/templates.js';
 import { renderMarkdown } from '../render/markdown.js';
 import type { Store } from '../store/index.js';
 import type { IncidentTemplate, TemplateInput } from '../store/templates.js';
 import { COMPONENT_STATUSES, IMPACTS, type ComponentStatus } from '../status/types.js';
 import type { Clock } from '../util/time.js';
-import { label } from './admin-format.js';
-import { FORM_STATUSES, readForm, type FormState } from './admin-incidents.js';
+import { MAX_NAME, messageField, operatorActor as actor } from './admin-format.js';
+import { componentField, FORM_STATUSES, INCIDENT_FORM_HELPERS, readForm, type FormState } from './admin-incidents.js';
 import { goneNames, splitComponents, visibleOf } from './template-prefill.js';
 
 export interface AdminTemplatesOptions {
@@ -20,8 +19,6 @@ export interface AdminTemplatesOptions {
   pageName: string;
 }
 
-const MAX_NAME = 200;
-const MAX_BODY = 20_000;
 const FIELDS = ['name', 'title', 'status', 'impact', 'message'];
 
 const templateForm = z.object({
@@ -30,10 +27,9 @@ const templateForm = z.object({
   title: z.string().trim().max(MAX_NAME, `An incident name has at most ${MAX_NAME} characters.`),
   status: z.union([z.literal(''), z.enum(FORM_STATUSES)], { error: 'Choose a status from the list.' }),
   impact: z.union([z.literal(''), z.enum(IMPACTS)], { error: 'Choose an impact, or "from components".' }),
-  message: z.string().max(MAX_BODY, `A message has at most ${MAX_BODY.toLocaleString('en')} characters.`),
+  message: messageField,
 });
 const componentStatus = z.union([z.literal(''), z.enum(COMPONENT_STATUSES)], { error: 'Choose a status from the list.' });
-const componentField = (id: string) => `component.${id}`;
 
 /** Admin pages for incident templates under /admin/templates, registered through adminAuth's `routes`. */
 export function adminTemplates(opts: AdminTemplatesOptions): FastifyPluginAsync {
@@ -42,15 +38,8 @@ export function adminTemplates(opts: AdminTemplatesOptions): FastifyPluginAsync 
     const service = new TemplateService(store, clock);
     const views = new AdminViews(opts.pageName);
     const section: AdminSection = 'templates';
-    const actor = (request: FastifyRequest): Actor => ({ kind: 'operator', id: request.operator!.id, name: request.operator!.email });
     const helpers = {
-      label,
-      componentField,
-      statuses: FORM_STATUSES,
-      componentStatuses: COMPONENT_STATUSES,
-      impacts: IMPACTS,
-      maxName: MAX_NAME,
-      maxBody: MAX_BODY,
+      ...INCIDENT_FORM_HELPERS,
       componentName: (id: string) => store.components.get(id)?.name ?? id,
     };
     const find = (id: string): IncidentTemplate => {

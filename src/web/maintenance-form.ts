@@ -8,8 +8,7 @@ import { DAY, HOUR } from '../util/time.js';
  * zone and now, so that every rule has a table test and what comes back on an error is what was sent.
  */
 
-export const MAX_NAME = 200;
-export const MAX_BODY = 20_000;
+import { MAX_NAME, messageField } from './admin-format.js';
 /** How far back a window may start: an operator may record one that began a little while ago, not last month's. */
 export const MAX_PAST_START = DAY;
 /** How far ahead a window may start; later is most likely a mistyped year. */
@@ -40,7 +39,7 @@ export const SWITCHES = ['auto_in_progress', 'auto_completed', 'deliver_notifica
 
 const textSchema = z.object({
   name: z.string().trim().min(1, 'Enter a name for the maintenance.').max(MAX_NAME, `A name has at most ${MAX_NAME} characters.`),
-  message: z.string().max(MAX_BODY, `A message has at most ${MAX_BODY.toLocaleString('en')} characters.`),
+  message: messageField,
 });
 
 /** Values of a repeated checkbox: absent, one string, or several. */
