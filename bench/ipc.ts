@@ -87,10 +87,14 @@ async function stopProcess(proc: ChildProcess): Promise<void> {
  * JavaScript (dist/bench), as production runs dist/src: no TypeScript loader in the measured
  * processes. Run from source (npx tsx bench/run.ts), the children run under tsx too.
  */
-export function startChild<Ready>(script: string, readyTimeoutMs: number, nodeFlags: string[] = []): Child<Ready> {
+export function startChild<Ready>(script: string, readyTimeoutMs: number, runtime: { flags: string[]; env?: Record<string, string> } = { flags: [] }): Child<Ready> {
   const fromSource = import.meta.url.endsWith('.ts');
   const file = fileURLToPath(new URL(fromSource ? script : script.replace(/\.ts$/, '.js'), import.meta.url));
-  const proc = fork(file, [], { execArgv: [...nodeFlags, ...(fromSource ? ['--import', 'tsx'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = fork(file, [], {
+    execArgv: [...runtime.flags, ...(fromSource ? ['--import', 'tsx'] : [])],
+    env: { ...process.env, ...runtime.env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   running.add(proc);
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
@@ -166,10 +170,18 @@ export function runEntry(main: () => Promise<number>): void {
 }
 
 /**
- * The V8 memory flags `npm start` gives Outpost (package.json), so that the server measured is the
- * one that ships; the Dockerfile's CMD carries the same (test/deploy.test.ts checks).
+ * How the shipped image starts Outpost (the Dockerfile's CMD and ENV), so that the server measured
+ * is the one that ships: its Node flags, and the glibc malloc settings from its ENV lines.
+ * `npm start` carries the same flags (test/deploy.test.ts checks).
  */
-export function productionNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL(`${import.meta.url.includes('/dist/') ? '../../' : '../'}package.json`, import.meta.url)), 'utf8')) as { scripts: { start: string } };
-  return pkg.scripts.start.split(/\s+/).filter((arg) => arg.startsWith('--max-'));
+export function productionRuntime(): { flags: string[]; env: Record<string, string> } {
+  const dockerfile = readFileSync(fileURLToPath(new URL(`${import.meta.url.includes('/dist/') ? '../../' : '../'}Dockerfile`, import.meta.url)), 'utf8');
+  const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
+  if (!cmd) throw new Error('Dockerfile: no CMD ["node", ...] line');
+  const flags = (JSON.parse(cmd[1]!) as string[]).filter((arg) => arg.startsWith('--'));
+  const env: Record<string, string> = {};
+  for (const line of dockerfile.matchAll(/^ENV (.+)$/gm)) {
+    for (const [, key, value] of line[1]!.matchAll(/(\w+)=(\S+)/g)) if (key!.startsWith('MALLOC_')) env[key!] = value!;
+  }
+  return { flags, env };
 }

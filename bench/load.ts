@@ -11,6 +11,22 @@ export interface LoadOptions {
   connections: number;
   durationS: number;
   warmupS: number;
+  /**
+   * Leave autocannon's own body handling on: it appends every body chunk to a string
+   * (mcollina/autocannon#485), a UTF-8 decode of each compressed byte that no option turns off.
+   * On 12 KB of brotli that cost the generator 250 µs per response, four times the server's work,
+   * so the figure described the generator. Off by default; the report keeps one run with it on.
+   */
+  decodeBodies?: boolean;
+}
+
+/**
+ * autocannon's `setupClient` hook, given each connection's client: replaces the queue's body
+ * concatenation with nothing. The HTTP parser still reads every byte, the byte counts and timings
+ * are kept; only the string nobody reads is not built.
+ */
+function skipBodyText(client: { pipelinedRequests: { addBody(data: Buffer): void } }): void {
+  client.pipelinedRequests.addBody = () => {};
 }
 
 /** Reads a process's cumulative CPU time in microseconds (user + system). */
@@ -42,6 +58,53 @@ export interface LoadResult {
   stealPct: number;
 }
 
+/**
+ * One target's share of a measurement, added up over its rounds: requests, exact latencies (from
+ * autocannon's per-response event, so rounds merge into one distribution), CPU on both sides.
+ */
+class Tally {
+  requests = 0;
+  seconds = 0;
+  errors = 0;
+  latencies: number[] = [];
+  serverUs = 0;
+  generatorUs = 0;
+  wallUs = 0;
+  stealTicks = 0;
+  totalTicks = 0;
+  etags = new Set<string>();
+
+  result(url: string): LoadResult {
+    const sorted = Float64Array.from(this.latencies).sort();
+    const at = (q: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN) * 10) / 10;
+    const cores = (us: number) => Math.round((us / Math.max(1, this.wallUs)) * 100) / 100;
+    return {
+      url,
+      requests: this.requests,
+      rps: this.requests / Math.max(this.seconds, 1e-9),
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+      maxMs: at(1),
+      errors: this.errors,
+      noCacheEtags: this.etags.size,
+      serverCpu: cores(this.serverUs),
+      serverUsPerRequest: Math.round(this.serverUs / Math.max(1, this.requests)),
+      generatorCpu: cores(this.generatorUs),
+      stealPct: Math.round((100 * this.stealTicks) / Math.max(1, this.totalTicks)),
+    };
+  }
+}
+
+/** A server under load: its URL, how to read its CPU time, and what to do around each of its rounds. */
+export interface Target {
+  url: string;
+  cpu: CpuReader;
+  /** Called before each measured round of this target (after its warm-up). */
+  beforeRound?: () => Promise<void>;
+  /** Called after each measured round of this target. */
+  afterRound?: () => Promise<void>;
+}
+
 /** Linux only; elsewhere steal reads as 0. */
 function cpuTicks(): { steal: number; total: number } {
   let line = '';
@@ -55,59 +118,82 @@ function cpuTicks(): { steal: number; total: number } {
 }
 
 /**
- * Runs autocannon against one URL: a discarded warm-up (JIT, connection setup), then the measured
- * run. Every fourth request carries no-cache headers, for every target alike, so the baseline sees
- * the same request mix as Outpost.
+ * Every fourth request carries no-cache headers, for every target alike, so the baseline sees the
+ * same request mix as Outpost. `latencies`, when given, receives every response time in ms.
+ */
+function load(url: string, opts: LoadOptions, durationS: number, latencies?: number[]): Promise<autocannon.Result> {
+  const instance = autocannon({
+    url,
+    connections: opts.connections,
+    duration: durationS,
+    timeout: 10,
+    // No onResponse: the ETags no-cache requests get are sampled beside the load instead
+    // (noCacheSampler), so no body is ever read here.
+    setupClient: opts.decodeBodies ? undefined : skipBodyText,
+    requests: [
+      { method: 'GET', headers: BROWSER },
+      { method: 'GET', headers: BROWSER },
+      { method: 'GET', headers: BROWSER },
+      { method: 'GET', headers: NO_CACHE },
+    ],
+  });
+  if (latencies) instance.on('response', (_client, _status, _bytes, responseTime) => void latencies.push(responseTime));
+  return Promise.resolve(instance);
+}
+
+async function round(target: Target, opts: LoadOptions, tally: Tally): Promise<void> {
+  await target.beforeRound?.();
+  try {
+    const [serverBefore, generatorBefore, ticksBefore, wallBefore] = [await target.cpu(), process.cpuUsage(), cpuTicks(), performance.now()];
+    const sampler = noCacheSampler(target.url);
+    const r = await load(target.url, opts, opts.durationS, tally.latencies);
+    for (const etag of await sampler.stop()) tally.etags.add(etag);
+    tally.wallUs += (performance.now() - wallBefore) * 1000;
+    const generator = process.cpuUsage(generatorBefore);
+    tally.generatorUs += generator.user + generator.system;
+    tally.serverUs += (await target.cpu()) - serverBefore;
+    const ticks = cpuTicks();
+    tally.stealTicks += ticks.steal - ticksBefore.steal;
+    tally.totalTicks += ticks.total - ticksBefore.total;
+    tally.requests += r.requests.total;
+    tally.seconds += r.duration;
+    tally.errors += r.errors + r.timeouts + r.non2xx;
+  } finally {
+    await target.afterRound?.();
+  }
+}
+
+/**
+ * One URL: a discarded warm-up (JIT, connection setup), then `rounds` measured runs. `beforeMeasuredRun`
+ * lets a caller time something else over exactly the measured run.
  */
 export async function measure(
   url: string,
   opts: LoadOptions,
   serverCpu: CpuReader,
-  /** Called between the warm-up and the measured run: lets a caller time something else over exactly that run. */
   beforeMeasuredRun?: () => Promise<void>,
 ): Promise<LoadResult> {
-  const run = (duration: number) =>
-    autocannon({
-      url,
-      connections: opts.connections,
-      duration,
-      timeout: 10,
-      // No onResponse: with one, autocannon gathers every body of that request, which at 12 KB a
-      // page cost it a quarter of its throughput. The ETags no-cache requests get are sampled
-      // beside the load instead (noCacheSampler).
-      requests: [
-        { method: 'GET', headers: BROWSER },
-        { method: 'GET', headers: BROWSER },
-        { method: 'GET', headers: BROWSER },
-        { method: 'GET', headers: NO_CACHE },
-      ],
-    });
-  await run(opts.warmupS);
-  await beforeMeasuredRun?.();
-  const [serverBefore, generatorBefore, ticksBefore, wallBefore] = [await serverCpu(), process.cpuUsage(), cpuTicks(), performance.now()];
-  const sampler = noCacheSampler(url);
-  const r = await run(opts.durationS);
-  const etags = await sampler.stop();
-  const wallUs = (performance.now() - wallBefore) * 1000;
-  const generator = process.cpuUsage(generatorBefore);
-  const serverUs = (await serverCpu()) - serverBefore;
-  const ticks = cpuTicks();
-  const stealPct = Math.round((100 * (ticks.steal - ticksBefore.steal)) / Math.max(1, ticks.total - ticksBefore.total));
-  const cores = (us: number) => Math.round((us / wallUs) * 100) / 100;
-  return {
-    url,
-    requests: r.requests.total,
-    rps: r.requests.average,
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    maxMs: r.latency.max,
-    errors: r.errors + r.timeouts + r.non2xx,
-    noCacheEtags: etags.size,
-    serverCpu: cores(serverUs),
-    serverUsPerRequest: Math.round(serverUs / Math.max(1, r.requests.total)),
-    generatorCpu: cores(generator.user + generator.system),
-    stealPct,
-  };
+  await load(url, opts, opts.warmupS);
+  const tally = new Tally();
+  await round({ url, cpu: serverCpu, beforeRound: beforeMeasuredRun }, opts, tally);
+  return tally.result(url);
+}
+
+/**
+ * A target and its baseline, measured in alternating rounds (A B, B A, A B, ...): on a shared
+ * machine the capacity handed out drifts within seconds, and a baseline measured once, before or
+ * after, would turn that drift into the target's figure. Each side's figures add up its rounds.
+ */
+export async function measurePair(bare: Target, target: Target, opts: LoadOptions & { rounds: number }): Promise<{ bare: LoadResult; outpost: LoadResult }> {
+  const tallies = new Map<Target, Tally>([
+    [bare, new Tally()],
+    [target, new Tally()],
+  ]);
+  for (const t of [bare, target]) await load(t.url, opts, opts.warmupS);
+  for (let i = 0; i < opts.rounds; i++) {
+    for (const t of i % 2 === 0 ? [bare, target] : [target, bare]) await round(t, opts, tallies.get(t)!);
+  }
+  return { bare: tallies.get(bare)!.result(bare.url), outpost: tallies.get(target)!.result(target.url) };
 }
 
 export interface Probe {

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../src/util/paths.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { contention, machineTicks } from './cpu.js';
-import { productionNodeFlags, runEntry, startChild, type Child } from './ipc.js';
+import { productionRuntime, runEntry, startChild, type Child } from './ipc.js';
 import { measure, type LoadOptions, type LoadResult } from './load.js';
 import { machine } from './machine.js';
 import type { StorageResult } from './probe-storage.js';
@@ -75,7 +75,7 @@ async function main(): Promise<number> {
 
   log(`starting the loopback target and Outpost with ${PROBES.probes} probes (seeding the page)`);
   const target = startChild<TargetReady>('./serve-target.ts', 60_000);
-  const prober = startChild<{ pid: number }>('./serve-prober.ts', 60_000, productionNodeFlags());
+  const prober = startChild<{ pid: number }>('./serve-prober.ts', 60_000, productionRuntime());
   const windows: WindowResult[] = [];
   let outpost: ProberStarted;
   try {

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../src/util/paths.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { productionNodeFlags, runEntry, startChild, type Child } from './ipc.js';
+import { productionRuntime, runEntry, startChild, type Child } from './ipc.js';
 import { machine } from './machine.js';
-import { measure, probe, type LoadOptions } from './load.js';
+import { measurePair, probe, type LoadOptions, type Target } from './load.js';
 import { checks, formatReport, mb, spread, type BenchResults, type Pair, type RunResult } from './report.js';
 import type { BareReady } from './serve-bare.js';
 import type { ChurnResult, OutpostReady, ProcessInfo, RebuildSample } from './serve-outpost.js';
@@ -13,13 +13,13 @@ import type { ChurnResult, OutpostReady, ProcessInfo, RebuildSample } from './se
  * `npm run bench`: Outpost's public page under load, next to a bare Fastify server, steady and
  * while a component changes status every second. Design: each server runs in its own child process
  * and autocannon runs here, so the load generator's CPU and memory are not counted against the
- * server, and each server's rss is its own. Only one server is under load at a time, so both get
- * the same share of the machine. The report prints how busy each side was: on a small machine the
- * load generator can be the bottleneck, and the table says when. Eight measured runs of 10 s plus
- * warm-ups: about 2 minutes.
+ * server, and each server's rss is its own. Only one server is under load at a time, and the two
+ * take turns in short rounds, so both see the same machine. The report prints how busy each side
+ * was: on a small machine the load generator can be the bottleneck, and the table says when. About
+ * 3 minutes.
  */
 
-const LOAD: LoadOptions = { connections: 50, durationS: 10, warmupS: 2 };
+const LOAD: LoadOptions & { rounds: number } = { connections: 50, durationS: 4, warmupS: 2, rounds: 3 };
 const REBUILD_SAMPLES = 20;
 const ROUTES = { home: '/', summary: '/api/v2/summary.json' } as const;
 
@@ -35,30 +35,39 @@ interface Servers {
 const cpuOf = (child: Child<unknown>) => async () => (await child.call<{ cpuUs: number }>('info')).cpuUs;
 
 /**
- * Measures each route right after the bare server, and prints each ratio against that neighbouring
- * baseline: on a shared machine capacity drifts within a minute, and a baseline taken once would
- * turn the drift into Outpost's figure. With `churn`, a component changes status every second while
- * Outpost is measured, and not while the baseline is: the rebuilds run in Outpost's process and would
- * otherwise take CPU from the baseline too.
+ * Measures each route against the bare server in alternating rounds (measurePair). With `churn`, a
+ * component changes status every second during Outpost's rounds, and not during the baseline's:
+ * the rebuilds run in Outpost's process and would otherwise take CPU from the baseline too.
  */
 async function loadRun(s: Servers, churn: boolean): Promise<{ run: RunResult; churn: ChurnResult }> {
   const total: ChurnResult = { changes: 0, builds: 0, failures: 0 };
+  const bare: Target = { url: s.bareUrl, cpu: cpuOf(s.bare) };
   const pair = async (path: string): Promise<Pair> => {
-    log(`  bare server, then GET ${path}`);
-    const bare = await measure(s.bareUrl, LOAD, cpuOf(s.bare));
-    if (churn) await s.outpost.call('churnStart');
-    const outpost = await measure(s.outpostUrl + path, LOAD, cpuOf(s.outpost));
+    log(`  GET ${path}, in ${LOAD.rounds} rounds alternating with the bare server`);
+    const outpost: Target = { url: s.outpostUrl + path, cpu: cpuOf(s.outpost) };
     if (churn) {
-      const part = await s.outpost.call<ChurnResult>('churnStop');
-      total.changes += part.changes;
-      total.builds += part.builds;
-      total.failures += part.failures;
+      outpost.beforeRound = () => s.outpost.call('churnStart');
+      outpost.afterRound = async () => {
+        const part = await s.outpost.call<ChurnResult>('churnStop');
+        total.changes += part.changes;
+        total.builds += part.builds;
+        total.failures += part.failures;
+      };
     }
-    return { bare, outpost };
+    return measurePair(bare, outpost, LOAD);
   };
   const home = await pair(ROUTES.home);
   const summary = await pair(ROUTES.summary);
   return { run: { home, summary }, churn: total };
+}
+
+/**
+ * GET / once more with autocannon's own body handling left on: the figure as plain autocannon
+ * reports it, where its string building, not the server, sets the pace.
+ */
+async function withBodyText(s: Servers): Promise<Pair> {
+  log('  reference: GET / with autocannon decoding every body');
+  return measurePair({ url: s.bareUrl, cpu: cpuOf(s.bare) }, { url: s.outpostUrl + ROUTES.home, cpu: cpuOf(s.outpost) }, { ...LOAD, rounds: 1, decodeBodies: true });
 }
 
 async function main(): Promise<number> {
@@ -67,7 +76,7 @@ async function main(): Promise<number> {
   log('calibrating: how many CPUs really run in parallel');
   const host = await machine();
   log('starting the servers and seeding (50 components, 90 days, 300 incidents)');
-  const outpost: Child<OutpostReady> = startChild('./serve-outpost.ts', 120_000, productionNodeFlags());
+  const outpost: Child<OutpostReady> = startChild('./serve-outpost.ts', 120_000, productionRuntime());
   const bare: Child<BareReady> = startChild('./serve-bare.ts', 60_000);
   try {
     const [ready, bareReady] = await Promise.all([outpost.ready, bare.ready]);
@@ -88,6 +97,7 @@ async function main(): Promise<number> {
     log('steady run');
     const steady = await loadRun(servers, false);
     const afterSteady = await outpost.call<ProcessInfo>('info');
+    const bodyText = await withBodyText(servers);
     for (const path of Object.values(ROUTES)) etags[path]!.push((await probe(outpostUrl + path, true)).etag);
 
     log('changing run: one status change per second while Outpost is measured');
@@ -102,6 +112,7 @@ async function main(): Promise<number> {
       seed: ready.seed,
       pages: ready.pages,
       runs: { steady: steady.run, changing: { ...changing.run, churn: changing.churn } },
+      withBodyText: bodyText,
       rebuild: { buildMs: spread(sample.buildMs), publishMs: spread(sample.publishMs), buildsPerChange: sample.buildsPerChange },
       memoryMB: { afterSeed: mb(ready.rssBytes), afterSteady: mb(afterSteady.rssBytes), afterChanging: mb(afterChanging.rssBytes), bare: mb(bareInfo.rssBytes) },
       noCache: { etags, buildsDuringSteady: afterSteady.stats.builds - beforeSteady.stats.builds },

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config/load.js';
 import { migrate } from '../src/db/migrate.js';
@@ -9,11 +11,11 @@ import { openDatabase } from '../src/db/open.js';
 import type { PublisherStats } from '../src/render/publisher.js';
 import type { ComponentStatus } from '../src/status/types.js';
 import { serveParent } from './ipc.js';
-import { benchYaml, componentIds, seedBench, type SeedSummary } from './seed.js';
+import { benchYaml, componentIds, type SeedSummary } from './seed.js';
 
 /**
- * The Outpost server under test, in its own process (forked by run.ts): seeds a real SQLite file in
- * a temporary folder, listens on 127.0.0.1, and on request flips one component's status every second
+ * The Outpost server under test, in its own process (forked by run.ts): serves a real SQLite file,
+ * seeded beforehand in a temporary folder by another process, listens on 127.0.0.1, and on request flips one component's status every second
  * or times rebuilds. Everything it reports (rss, publisher stats) is its own, without the load generator.
  */
 
@@ -52,20 +54,30 @@ const CYCLE: ComponentStatus[] = ['degraded_performance', 'partial_outage', 'maj
 const MAX_CHURN_CHANGES = 300;
 const MAX_SAMPLES = 200;
 
+/** Seeds the file in a process of its own (seed-db.ts): a deployed server starts on a populated file. */
+function seedFile(file: string): SeedSummary {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const script = fileURLToPath(new URL(fromSource ? './seed-db.ts' : './seed-db.js', import.meta.url));
+  const out = execFileSync(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), script, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
+  return JSON.parse(out) as SeedSummary;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
-const db = openDatabase(join(dir, 'outpost.db'));
+const file = join(dir, 'outpost.db');
+let db: ReturnType<typeof openDatabase> | undefined;
 const { app, seed } = await (async () => {
   try {
+    const seed = seedFile(file);
+    db = openDatabase(file);
     migrate(db);
     const app = await buildApp({ config: parseConfig(benchYaml(), 'bench.yaml', {}), db, refreshMs: 0 });
-    const seed = seedBench(app.store, Date.now());
     await app.publisher.rebuild();
     await app.publisher.idle();
     await app.listen({ host: '127.0.0.1', port: 0 });
     return { app, seed };
   } catch (err) {
     // The parent sees the exit; the temporary folder must not outlive a failed start.
-    db.close();
+    db?.close();
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
@@ -143,7 +155,7 @@ serveParent(
   async () => {
     if (churn) clearInterval(churn.timer);
     await app.close();
-    db.close();
+    db?.close();
     rmSync(dir, { recursive: true, force: true });
   },
 );
