@@ -1,7 +1,7 @@
-import { lookup as dnsLookup } from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { buildConnector } from 'undici';
+import { systemLookups } from './system-lookup.js';
 
 /**
  * A connector for an undici Client that opens the connection itself so that each phase can be
@@ -9,14 +9,23 @@ import type { buildConnector } from 'undici';
  * failure is classified by where it happened rather than by guessing from an error code.
  */
 
-/** node:dns lookup with `all: false`; tests pass their own to stay off the network. */
+/**
+ * node:dns lookup with `all: false`, and the probe's signal (a lookup still waiting for its turn is
+ * dropped when the probe gives up); tests pass their own to stay off the network.
+ */
 export type LookupFn = (
   hostname: string,
-  options: { family: 0 | 4 | 6; all: false },
+  options: { family: 0 | 4 | 6; all: false; signal?: AbortSignal },
   callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
 ) => void;
 
-export const systemLookup: LookupFn = (hostname, options, callback) => dnsLookup(hostname, options, callback);
+/** The system resolver, a few lookups at a time (system-lookup.ts says why). */
+export const systemLookup: LookupFn = (hostname, options, callback) => {
+  systemLookups.lookup(hostname, options.family, options.signal).then(
+    (answer) => callback(null, answer.address, answer.family),
+    (err: NodeJS.ErrnoException) => callback(err, '', 0),
+  );
+};
 
 export type Stage = 'dns' | 'connect' | 'tls' | 'headers' | 'body';
 
@@ -103,7 +112,7 @@ export function abortable<T>(signal: AbortSignal, start: (resolve: (value: T) =>
 
 function lookupAddress(host: string, { lookup, family, signal }: ConnectorOptions): Promise<string> {
   return abortable<string>(signal, (resolve, reject) => {
-    lookup(host, { family, all: false }, (err, address) => (err ? reject(err) : resolve(address)));
+    lookup(host, { family, all: false, signal }, (err, address) => (err ? reject(err) : resolve(address)));
     return () => {};
   });
 }

@@ -1,9 +1,9 @@
-import { lookup as systemLookup } from 'node:dns/promises';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { duration } from '../config/duration.js';
 import { elapsed, HOSTNAME, ipVersion, probeBase } from './base-schema.js';
+import { systemLookups } from './system-lookup.js';
 import { result, type FailureLayer, type PhaseTimings, type ProbeContext, type ProbeKind, type ProbeResult } from './types.js';
 
 /**
@@ -40,10 +40,14 @@ export const tcpSchema = probeBase
 
 export type TcpProbeConfig = z.output<typeof tcpSchema>;
 
-/** node:dns lookup's shape, narrowed to one answer; tests pass their own to fail or stall without a network. */
-export type Lookup = (hostname: string, options: { family: 0 | 4 | 6 }) => Promise<{ address: string; family: number }>;
+/**
+ * node:dns lookup's shape, narrowed to one answer, with the probe's signal (a lookup still waiting
+ * for its turn is dropped when the probe gives up); tests pass their own to fail or stall without a network.
+ */
+export type Lookup = (hostname: string, options: { family: 0 | 4 | 6; signal?: AbortSignal }) => Promise<{ address: string; family: number }>;
 
-export const defaultLookup: Lookup = (hostname, options) => systemLookup(hostname, options);
+/** The system resolver, a few lookups at a time (system-lookup.ts says why). */
+export const defaultLookup: Lookup = (hostname, options) => systemLookups.lookup(hostname, options.family, options.signal);
 
 export interface Target {
   host: string;
@@ -126,7 +130,7 @@ export async function connectTcp(target: Target, signal: AbortSignal, lookup: Lo
   if (net.isIP(target.host) === 0) {
     const family = target.ip_version === 'any' ? 0 : target.ip_version;
     try {
-      address = (await untilAborted(lookup(target.host, { family }), signal)).address;
+      address = (await untilAborted(lookup(target.host, { family, signal }), signal)).address;
       dnsMs = elapsed(startedAt);
     } catch (err) {
       const phases = { totalMs: elapsed(startedAt) };

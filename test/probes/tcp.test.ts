@@ -74,7 +74,7 @@ describe('tcp probe', () => {
     const lookup = resolvesTo('127.0.0.1', 20);
     const r = await createTcpProbe({ lookup }).run(config({ host: 'db.internal', port, ip_version: 4 }), ctx());
     expect(r.outcome).toBe('up');
-    expect(lookup.calls).toEqual([['db.internal', { family: 4 }]]);
+    expect(lookup.calls).toEqual([['db.internal', { family: 4, signal: expect.any(AbortSignal) }]]);
     expect(r.phases?.dnsMs).toBeGreaterThanOrEqual(15);
     expect(r.phases!.totalMs).toBeGreaterThanOrEqual(r.phases!.dnsMs! + r.phases!.connectMs!);
   });
