@@ -1,5 +1,6 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -87,7 +88,11 @@ async function stopProcess(proc: ChildProcess): Promise<void> {
  * JavaScript (dist/bench), as production runs dist/src: no TypeScript loader in the measured
  * processes. Run from source (npx tsx bench/run.ts), the children run under tsx too.
  */
-export function startChild<Ready>(script: string, readyTimeoutMs: number, runtime: { flags: string[]; env?: Record<string, string> } = { flags: [] }): Child<Ready> {
+export function startChild<Ready>(
+  script: string,
+  readyTimeoutMs: number,
+  runtime: { flags: string[]; env?: Record<string, string> } = { flags: [] },
+): Child<Ready> {
   const fromSource = import.meta.url.endsWith('.ts');
   const file = fileURLToPath(new URL(fromSource ? script : script.replace(/\.ts$/, '.js'), import.meta.url));
   const proc = fork(file, [], {
@@ -150,6 +155,22 @@ export function startChild<Ready>(script: string, readyTimeoutMs: number, runtim
     },
     stop: () => stopProcess(proc),
   };
+}
+
+const TASKSET = '/usr/bin/taskset';
+
+/**
+ * Pins the load generator (this process) to CPU 0, when the machine has at least two and util-linux's
+ * taskset is there: autocannon then keeps one core to itself, as a generator on another host would,
+ * instead of the scheduler moving it across the servers' cores. The servers stay free to use every
+ * CPU: V8's garbage collector and the compression threads run beside their main thread, and
+ * squeezing them onto one core would measure a machine nobody deploys. Returns the generator's CPU,
+ * or undefined when nothing was pinned.
+ */
+export function pinLoadGenerator(): string | undefined {
+  if (availableParallelism() < 2 || !existsSync(TASKSET)) return undefined;
+  const pin = spawnSync(TASKSET, ['-a', '-p', '-c', '0', String(process.pid)], { encoding: 'utf8' });
+  return pin.status === 0 ? '0' : undefined;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface LoadResult {
   url: string;
   requests: number;
   rps: number;
+  /** Requests/s of each measured round, in order: how much the machine moved during the measurement. */
+  roundRps: number[];
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -67,6 +69,7 @@ class Tally {
   seconds = 0;
   errors = 0;
   latencies: number[] = [];
+  roundRps: number[] = [];
   serverUs = 0;
   generatorUs = 0;
   wallUs = 0;
@@ -82,6 +85,7 @@ class Tally {
       url,
       requests: this.requests,
       rps: this.requests / Math.max(this.seconds, 1e-9),
+      roundRps: this.roundRps,
       p50Ms: at(0.5),
       p99Ms: at(0.99),
       maxMs: at(1),
@@ -157,6 +161,7 @@ async function round(target: Target, opts: LoadOptions, tally: Tally): Promise<v
     tally.totalTicks += ticks.total - ticksBefore.total;
     tally.requests += r.requests.total;
     tally.seconds += r.duration;
+    tally.roundRps.push(Math.round(r.requests.total / Math.max(r.duration, 1e-9)));
     tally.errors += r.errors + r.timeouts + r.non2xx;
   } finally {
     await target.afterRound?.();
@@ -194,6 +199,26 @@ export async function measurePair(bare: Target, target: Target, opts: LoadOption
     for (const t of i % 2 === 0 ? [bare, target] : [target, bare]) await round(t, opts, tallies.get(t)!);
   }
   return { bare: tallies.get(bare)!.result(bare.url), outpost: tallies.get(target)!.result(target.url) };
+}
+
+/** One GET as a browser sends it: the response's headers (without the per-connection ones Node adds) and body bytes. */
+export function fetchCopy(url: string): Promise<{ headers: Record<string, string>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: BROWSER, timeout: 5_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (!['date', 'connection', 'keep-alive'].includes(name) && typeof value === 'string') headers[name] = value;
+        }
+        resolve({ headers, body: Buffer.concat(chunks) });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`fetch ${url}: timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 export interface Probe {

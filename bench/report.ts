@@ -45,12 +45,17 @@ export interface Check {
 export interface BenchResults {
   date: string;
   machine: Machine;
+  /** The CPU the load generator was pinned to (the servers use every CPU), or null when not pinned. */
+  generatorCpu: string | null;
   settings: { connections: number; durationS: number; warmupS: number; rounds: number; rebuildSamples: number };
   seed: SeedSummary;
   pages: OutpostReady['pages'];
   runs: { steady: RunResult; changing: RunResult & { churn: ChurnResult } };
-  /** GET / (and its baseline) with autocannon's body strings on: for reference, not a target. */
-  withBodyText: Pair;
+  /**
+   * For reference, not targets: the bare server sending a copy of GET /'s response, and GET / with
+   * autocannon's body strings on; each beside the bare 2 KB baseline.
+   */
+  references: { sameBytes: Pair; bodyText: Pair };
   rebuild: { buildMs: Spread; publishMs: Spread; buildsPerChange: number };
   memoryMB: { afterSeed: number; afterSteady: number; afterChanging: number; bare: number };
   /** ETags of each route: before the steady run (plain, then no-cache) and after it (no-cache). */
@@ -111,8 +116,7 @@ export function checks(r: Omit<BenchResults, 'checks'>): Check[] {
   });
   const loads = [
     ...[r.runs.steady, r.runs.changing].flatMap((run) => [run.home.bare, run.home.outpost, run.summary.bare, run.summary.outpost]),
-    r.withBodyText.bare,
-    r.withBodyText.outpost,
+    ...Object.values(r.references).flatMap((pair) => [pair.bare, pair.outpost]),
   ];
   const errors = loads.reduce((n, l) => n + l.errors, 0);
   out.push({ name: 'failed requests (errors, timeouts, non-2xx)', value: String(errors), target: '0', pass: errors === 0 });
@@ -130,6 +134,7 @@ export function formatReport(r: BenchResults): string {
   if (m.effectiveCores < 1.5) {
     lines.push('  note: about one core ran at a time when calibrated: server and autocannon compete, req/s and p99 are pessimistic and noisy.');
   }
+  lines.push(r.generatorCpu ? `autocannon pinned to CPU ${r.generatorCpu} (taskset); the servers may use every CPU` : 'not pinned: the servers and autocannon shared all CPUs');
   lines.push(
     `page: ${r.seed.components} components in ${r.seed.groups} groups, ${r.seed.days} days of history (${r.seed.historyRows} rows), ` +
       `${r.seed.incidents} incidents (${r.seed.unresolved} open, ${r.seed.updates} updates), seeded in ${Math.round(r.seed.seedMs)} ms`,
@@ -146,10 +151,15 @@ export function formatReport(r: BenchResults): string {
     `${pad('run', 10)}${pad('target', 28)}${lpad('req/s', 10)}${lpad('ratio', 8)}${lpad('p50 ms', 8)}${lpad('p99 ms', 8)}` +
       `${lpad('max ms', 8)}${lpad('requests', 10)}${lpad('srv CPU', 9)}${lpad('gen CPU', 9)}${lpad('steal', 7)}${lpad('µs/req', 8)}`,
   );
-  const reference = r.withBodyText;
   const tables = [
     ...Object.entries(r.runs).map(([runName, run]) => [runName, ROUTE_LABELS.map(([key, label]) => [label, run[key]] as const)] as const),
-    ['reference', [['GET / (body strings)', reference]]] as const,
+    [
+      'reference',
+      [
+        ["bare, a copy of /'s response", r.references.sameBytes],
+        ['GET / (body strings)', r.references.bodyText],
+      ],
+    ] as const,
   ];
   for (const [runName, pairs] of tables) {
     const rows = pairs.flatMap(([label, pair]) => [['  bare Fastify, 2 KB JSON', pair.bare, pair.bare], [label, pair.outpost, pair.bare]] as const);
@@ -159,6 +169,13 @@ export function formatReport(r: BenchResults): string {
           `${lpad(String(load.p50Ms), 8)}${lpad(String(load.p99Ms), 8)}${lpad(String(load.maxMs), 8)}${lpad(String(load.requests), 10)}` +
           `${lpad(load.serverCpu.toFixed(2), 9)}${lpad(load.generatorCpu.toFixed(2) + (bound(load) ? '*' : ' '), 10)}${lpad(`${load.stealPct}%`, 6)}${lpad(String(load.serverUsPerRequest), 8)}`,
       );
+    }
+  }
+  lines.push('req/s of each round, in the order run (rounds alternate: bare first, then the route first, ...):');
+  for (const [runName, pairs] of tables) {
+    for (const [label, pair] of pairs) {
+      const k = (n: number) => `${(n / 1000).toFixed(1)}k`;
+      lines.push(`  ${pad(runName, 10)}${pad(label, 28)}bare ${pair.bare.roundRps.map(k).join(' ')}  route ${pair.outpost.roundRps.map(k).join(' ')}`);
     }
   }
   const { buildMs, publishMs } = r.rebuild;
@@ -173,7 +190,8 @@ export function formatReport(r: BenchResults): string {
   lines.push('CPU: cores busy during the measured run, in the server and in autocannon (this process); steal: CPU time the hypervisor took;');
   lines.push('µs/req: server CPU time per request, the figure least affected by a noisy machine.');
   lines.push(`* autocannon near one full core: it, not the server, set the pace; req/s is a lower bound for the server.`);
-  lines.push('reference: autocannon as it comes, appending every body to a string (mcollina/autocannon#485); not a target.');
+  lines.push("reference, not targets: the bare server sending a byte-for-byte copy of GET /'s response (headers and brotli body), which is");
+  lines.push('  what that response costs any Fastify handler here; and GET / with autocannon as it comes, appending every body to a string (mcollina/autocannon#485).');
   lines.push('');
   const width = Math.max(...r.checks.map((c) => c.name.length)) + 2;
   const valueWidth = Math.max(...r.checks.map((c) => c.value.length)) + 2;

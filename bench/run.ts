@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../src/util/paths.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { productionRuntime, runEntry, startChild, type Child } from './ipc.js';
+import { pinLoadGenerator, productionRuntime, runEntry, startChild, type Child } from './ipc.js';
 import { machine } from './machine.js';
-import { measurePair, probe, type LoadOptions, type Target } from './load.js';
+import { fetchCopy, measurePair, probe, type LoadOptions, type Target } from './load.js';
 import { checks, formatReport, mb, spread, type BenchResults, type Pair, type RunResult } from './report.js';
 import type { BareReady } from './serve-bare.js';
 import type { ChurnResult, OutpostReady, ProcessInfo, RebuildSample } from './serve-outpost.js';
@@ -19,7 +19,7 @@ import type { ChurnResult, OutpostReady, ProcessInfo, RebuildSample } from './se
  * 3 minutes.
  */
 
-const LOAD: LoadOptions & { rounds: number } = { connections: 50, durationS: 4, warmupS: 2, rounds: 3 };
+const LOAD: LoadOptions & { rounds: number } = { connections: 50, durationS: 4, warmupS: 2, rounds: 5 };
 const REBUILD_SAMPLES = 20;
 const ROUTES = { home: '/', summary: '/api/v2/summary.json' } as const;
 
@@ -62,12 +62,20 @@ async function loadRun(s: Servers, churn: boolean): Promise<{ run: RunResult; ch
 }
 
 /**
- * GET / once more with autocannon's own body handling left on: the figure as plain autocannon
- * reports it, where its string building, not the server, sets the pace.
+ * Two references, not targets. The bare server sending a copy of `/` (its brotli bytes and every
+ * header): what that response costs any Fastify handler on this machine, so that the rest of GET /'s
+ * figure is Outpost's own work. And GET / with autocannon's own body handling left on: the figure as
+ * plain autocannon reports it, where its string building, not the server, sets the pace.
  */
-async function withBodyText(s: Servers): Promise<Pair> {
+async function references(s: Servers): Promise<{ sameBytes: Pair; bodyText: Pair }> {
+  log("  reference: the bare server sending a copy of GET /'s response");
+  const copy = await fetchCopy(s.outpostUrl + ROUTES.home);
+  await s.bare.call('mirror', { headers: copy.headers, bodyBase64: copy.body.toString('base64') });
+  const bare: Target = { url: s.bareUrl, cpu: cpuOf(s.bare) };
+  const sameBytes = await measurePair(bare, { url: s.bareUrl + 'mirror', cpu: cpuOf(s.bare) }, LOAD);
   log('  reference: GET / with autocannon decoding every body');
-  return measurePair({ url: s.bareUrl, cpu: cpuOf(s.bare) }, { url: s.outpostUrl + ROUTES.home, cpu: cpuOf(s.outpost) }, { ...LOAD, rounds: 1, decodeBodies: true });
+  const bodyText = await measurePair(bare, { url: s.outpostUrl + ROUTES.home, cpu: cpuOf(s.outpost) }, { ...LOAD, rounds: 1, decodeBodies: true });
+  return { sameBytes, bodyText };
 }
 
 async function main(): Promise<number> {
@@ -75,6 +83,8 @@ async function main(): Promise<number> {
   // Before any server starts, so that the calibration has the machine to itself.
   log('calibrating: how many CPUs really run in parallel');
   const host = await machine();
+  const generatorCpu = pinLoadGenerator();
+  log(generatorCpu ? `autocannon pinned to CPU ${generatorCpu}` : 'not pinned: the servers and autocannon share all CPUs');
   log('starting the servers and seeding (50 components, 90 days, 300 incidents)');
   const outpost: Child<OutpostReady> = startChild('./serve-outpost.ts', 120_000, productionRuntime());
   const bare: Child<BareReady> = startChild('./serve-bare.ts', 60_000);
@@ -97,7 +107,7 @@ async function main(): Promise<number> {
     log('steady run');
     const steady = await loadRun(servers, false);
     const afterSteady = await outpost.call<ProcessInfo>('info');
-    const bodyText = await withBodyText(servers);
+    const reference = await references(servers);
     for (const path of Object.values(ROUTES)) etags[path]!.push((await probe(outpostUrl + path, true)).etag);
 
     log('changing run: one status change per second while Outpost is measured');
@@ -108,11 +118,12 @@ async function main(): Promise<number> {
     const partial: Omit<BenchResults, 'checks'> = {
       date: new Date(started).toISOString(),
       machine: host,
+      generatorCpu: generatorCpu ?? null,
       settings: { ...LOAD, rebuildSamples: REBUILD_SAMPLES },
       seed: ready.seed,
       pages: ready.pages,
       runs: { steady: steady.run, changing: { ...changing.run, churn: changing.churn } },
-      withBodyText: bodyText,
+      references: reference,
       rebuild: { buildMs: spread(sample.buildMs), publishMs: spread(sample.publishMs), buildsPerChange: sample.buildsPerChange },
       memoryMB: { afterSeed: mb(ready.rssBytes), afterSteady: mb(afterSteady.rssBytes), afterChanging: mb(afterChanging.rssBytes), bare: mb(bareInfo.rssBytes) },
       noCache: { etags, buildsDuringSteady: afterSteady.stats.builds - beforeSteady.stats.builds },

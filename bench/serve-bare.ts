@@ -24,13 +24,29 @@ const BODY = (() => {
   return text;
 })();
 
+/** A copy of one of Outpost's responses (headers and body bytes), set by the parent through `mirror`. */
+let mirrored: { headers: Record<string, string>; body: Buffer } | undefined;
+
 const app = Fastify({ logger: false });
 app.get('/', (_request, reply) => reply.type('application/json; charset=utf-8').send(BODY));
+// The same bytes and headers as the copied response, written as Outpost's public routes write
+// them: what any Fastify handler pays to send that response, without Outpost's own work.
+app.get('/mirror', (_request, reply) => {
+  if (!mirrored) return reply.code(404).send();
+  reply.hijack();
+  reply.raw.writeHead(200, mirrored.headers);
+  reply.raw.end(mirrored.body);
+});
 await app.listen({ host: '127.0.0.1', port: 0 });
 
 serveParent(
   { port: (app.server.address() as AddressInfo).port, bodyBytes: Buffer.byteLength(BODY), rssBytes: process.memoryUsage().rss } satisfies BareReady,
   {
+    mirror: (args) => {
+      const { headers, bodyBase64 } = args as { headers: Record<string, string>; bodyBase64: string };
+      mirrored = { headers, body: Buffer.from(bodyBase64, 'base64') };
+      return null;
+    },
     info: () => {
       const cpu = process.cpuUsage();
       return { rssBytes: process.memoryUsage().rss, heapUsedBytes: process.memoryUsage().heapUsed, cpuUs: cpu.user + cpu.system };
