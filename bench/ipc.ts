@@ -165,7 +165,8 @@ const TASKSET = '/usr/bin/taskset';
  * instead of the scheduler moving it across the servers' cores. The servers stay free to use every
  * CPU: V8's garbage collector and the compression threads run beside their main thread, and
  * squeezing them onto one core would measure a machine nobody deploys. Returns the generator's CPU,
- * or undefined when nothing was pinned.
+ * or undefined when nothing was pinned. Call it after forking the servers: a child inherits its
+ * parent's CPU affinity.
  */
 export function pinLoadGenerator(): string | undefined {
   if (availableParallelism() < 2 || !existsSync(TASKSET)) return undefined;

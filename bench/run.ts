@@ -83,11 +83,12 @@ async function main(): Promise<number> {
   // Before any server starts, so that the calibration has the machine to itself.
   log('calibrating: how many CPUs really run in parallel');
   const host = await machine();
-  const generatorCpu = pinLoadGenerator();
-  log(generatorCpu ? `autocannon pinned to CPU ${generatorCpu}` : 'not pinned: the servers and autocannon share all CPUs');
   log('starting the servers and seeding (50 components, 90 days, 300 incidents)');
   const outpost: Child<OutpostReady> = startChild('./serve-outpost.ts', 120_000, productionRuntime());
   const bare: Child<BareReady> = startChild('./serve-bare.ts', 60_000);
+  // After the forks: a child inherits its parent's CPU affinity, and the servers must keep every CPU.
+  const generatorCpu = pinLoadGenerator();
+  log(generatorCpu ? `autocannon pinned to CPU ${generatorCpu}` : 'not pinned: the servers and autocannon share all CPUs');
   try {
     const [ready, bareReady] = await Promise.all([outpost.ready, bare.ready]);
     const outpostUrl = `http://127.0.0.1:${ready.port}`;
