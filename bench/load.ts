@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { machineTicks } from './cpu.js';
 
 /** What a browser sends: without it the server would answer with identity bytes nobody gets in practice. */
 const BROWSER = { 'accept-encoding': 'br, gzip' };
@@ -109,17 +109,6 @@ export interface Target {
   afterRound?: () => Promise<void>;
 }
 
-/** Linux only; elsewhere steal reads as 0. */
-function cpuTicks(): { steal: number; total: number } {
-  let line = '';
-  try {
-    line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-  } catch {
-    return { steal: 0, total: 0 };
-  }
-  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
-  return { steal: ticks[7] ?? 0, total: ticks.reduce((a, b) => a + b, 0) };
-}
 
 /**
  * Every fourth request carries no-cache headers, for every target alike, so the baseline sees the
@@ -148,7 +137,7 @@ function load(url: string, opts: LoadOptions, durationS: number, latencies?: num
 async function round(target: Target, opts: LoadOptions, tally: Tally): Promise<void> {
   await target.beforeRound?.();
   try {
-    const [serverBefore, generatorBefore, ticksBefore, wallBefore] = [await target.cpu(), process.cpuUsage(), cpuTicks(), performance.now()];
+    const [serverBefore, generatorBefore, ticksBefore, wallBefore] = [await target.cpu(), process.cpuUsage(), machineTicks(), performance.now()];
     const sampler = noCacheSampler(target.url);
     const r = await load(target.url, opts, opts.durationS, tally.latencies);
     for (const etag of await sampler.stop()) tally.etags.add(etag);
@@ -156,9 +145,11 @@ async function round(target: Target, opts: LoadOptions, tally: Tally): Promise<v
     const generator = process.cpuUsage(generatorBefore);
     tally.generatorUs += generator.user + generator.system;
     tally.serverUs += (await target.cpu()) - serverBefore;
-    const ticks = cpuTicks();
-    tally.stealTicks += ticks.steal - ticksBefore.steal;
-    tally.totalTicks += ticks.total - ticksBefore.total;
+    const ticks = machineTicks(); // Linux only; elsewhere steal reads as 0
+    if (ticks && ticksBefore) {
+      tally.stealTicks += ticks.steal - ticksBefore.steal;
+      tally.totalTicks += ticks.total - ticksBefore.total;
+    }
     tally.requests += r.requests.total;
     tally.seconds += r.duration;
     tally.roundRps.push(Math.round(r.requests.total / Math.max(r.duration, 1e-9)));
