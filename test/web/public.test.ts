@@ -150,6 +150,19 @@ describe('public routes', () => {
     expect((await get('/')).headers['strict-transport-security']).toBe('max-age=31536000');
   });
 
+  it('sends each security header once, without obsolete ones', async () => {
+    const headers = (await get('/')).headers;
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['x-frame-options']).toBeUndefined(); // superseded by frame-ancestors
+    expect(headers['permissions-policy']).toBe('camera=(), microphone=(), geolocation=()');
+    expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    expect(headers['cross-origin-resource-policy']).toBe('same-origin');
+    const json = (await get('/api/v2/summary.json')).headers;
+    expect(json['access-control-allow-origin']).toBe('*');
+    expect(json['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(json['permissions-policy']).toBeUndefined();
+  });
+
   it('answers HEAD like GET without a body', async () => {
     const res = await t.app.inject({ method: 'HEAD', url: '/api/v2/summary.json' });
     expect(res.statusCode).toBe(200);
