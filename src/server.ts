@@ -7,7 +7,7 @@ import { openDatabase } from './db/open.js';
 import { seedDemo } from './demo/seed.js';
 import { startMonitoring, type Monitoring } from './scheduler/start.js';
 import { readSettings } from './settings.js';
-import { purgeDemoData } from './store/demo-data.js';
+import { expireStaleDemo, purgeDemoData } from './store/demo-data.js';
 import { systemClock } from './util/time.js';
 
 /** Entry point: settings, config, database, app, listen; graceful close on SIGTERM and SIGINT. */
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const db = openDatabase(settings.dbFile);
   migrate(db);
   if (!settings.demo && purgeDemoData(db)) console.log('removed the bundled demo data from the database: a configured page never shows it');
+  const staleDemo = settings.demo ? expireStaleDemo(db, systemClock()) : null;
 
   // Monitoring starts once the app is built; the admin's probe page asks for its lag when shown.
   let monitoring: Monitoring | undefined;
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   else if (admin.reason === 'env_missing') app.log.warn('no operator yet: set OUTPOST_ADMIN_EMAIL and OUTPOST_ADMIN_PASSWORD and restart to create the first admin');
   else if (admin.envSet) app.log.info('OUTPOST_ADMIN_EMAIL and OUTPOST_ADMIN_PASSWORD are ignored now that operators exist; remove them from the environment');
   if (settings.demo && seedDemo(app.store, systemClock(), config.page.time_zone)) {
-    app.log.info('seeded the bundled demo data');
+    app.log.info(staleDemo === null ? 'seeded the bundled demo data' : `seeded the bundled demo data again: the last seed was ${Math.round(staleDemo / 3_600_000)} hours old`);
   }
   await app.publisher.rebuild();
   monitoring = startMonitoring(app, config, systemClock);
