@@ -65,7 +65,7 @@ export interface BenchResults {
 
 export const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
 
-/** Nearest-rank percentiles: with 20 samples p99 is the maximum, which is the honest reading. */
+/** Nearest-rank percentiles: of 100 samples, p99 is the second largest; below 100 it is the maximum. */
 export function spread(values: number[]): Spread {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
@@ -175,7 +175,13 @@ export function formatReport(r: BenchResults): string {
   for (const [runName, pairs] of tables) {
     for (const [label, pair] of pairs) {
       const k = (n: number) => `${(n / 1000).toFixed(1)}k`;
-      lines.push(`  ${pad(runName, 10)}${pad(label, 28)}bare ${pair.bare.roundRps.map(k).join(' ')}  route ${pair.outpost.roundRps.map(k).join(' ')}`);
+      // Each round's ratio against the bare round next to it: how far one reading of the ratio moves here.
+      const ratios = pair.outpost.roundRps.map((rps, i) => rps / (pair.bare.roundRps[i] ?? NaN)).sort((a, b) => a - b);
+      const median = ratios[Math.floor(ratios.length / 2)] ?? NaN;
+      lines.push(
+        `  ${pad(runName, 10)}${pad(label, 28)}bare ${pair.bare.roundRps.map(k).join(' ')}  route ${pair.outpost.roundRps.map(k).join(' ')}` +
+          `  ratios ${ratios[0]?.toFixed(2)}–${ratios.at(-1)?.toFixed(2)}, median ${median.toFixed(2)}`,
+      );
     }
   }
   const { buildMs, publishMs } = r.rebuild;

@@ -29,7 +29,7 @@ export interface HtmlPages {
  */
 export class HtmlRenderer {
   private readonly eta: Eta;
-  private readonly memo = new Map<string, { fingerprint: string; html: string }>();
+  private readonly memo = new Map<string, { deps: readonly unknown[]; html: string }>();
   private readonly cards = new Map<string, string>();
 
   constructor(
@@ -62,12 +62,14 @@ export class HtmlRenderer {
     });
     const pages = new Map<string, string>();
     const seen = new Set<string>();
-    const memoised = (key: string, fingerprint: string, render: () => string) => {
+    // `deps` are compared one by one: fingerprints are the same string objects from one build to the
+    // next (memoised per incident), so a page whose incidents did not change costs a few pointer checks.
+    const memoised = (key: string, deps: readonly unknown[], render: () => string) => {
       seen.add(key);
       const hit = this.memo.get(key);
-      if (hit && hit.fingerprint === fingerprint) return hit.html;
+      if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) return hit.html;
       const html = render();
-      this.memo.set(key, { fingerprint, html });
+      this.memo.set(key, { deps, html });
       return html;
     };
 
@@ -77,7 +79,7 @@ export class HtmlRenderer {
       const key = `/incidents/${incident.id}`;
       pages.set(
         key,
-        memoised(key, incidentFingerprint(incident), () =>
+        memoised(key, [incidentFingerprint(incident)], () =>
           this.eta.render('./incident', { layout: layout(`${incident.name} · ${s.page.name} Status`, `${UPDATE_STATUS_LABEL[incident.status]}: ${incident.name}`), ...ctx.incidentPage(incident) }),
         ),
       );
@@ -86,10 +88,10 @@ export class HtmlRenderer {
     const history = ctx.historyPages();
     history.forEach((page, i) => {
       const key = i === 0 ? '/history' : `/history?page=${i + 1}`;
-      const fingerprint = JSON.stringify([history.length, page.map((m) => [m.key, m.incidents.map(incidentFingerprint)])]);
+      const deps = [history.length, ...page.flatMap((m) => [m.key, m.incidents.length, ...m.incidents.map(incidentFingerprint)])];
       pages.set(
         key,
-        memoised(key, fingerprint, () =>
+        memoised(key, deps, () =>
           this.eta.render('./history', {
             layout: layout(`Incident history · ${s.page.name} Status`, `Past incidents and maintenance of ${s.page.name}.`),
             months: page.map((m) => ({ key: m.key, label: ctx.dates.monthName(m.key), items: m.incidents.map((inc) => ctx.historyItem(inc)) })),

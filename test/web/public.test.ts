@@ -112,6 +112,21 @@ describe('public routes', () => {
     expect(body).toMatch(/incidents: [^<]*Replica lag/);
   });
 
+  it('re-renders the history and incident pages of an edited incident, and reuses the others as they were', async () => {
+    const { IncidentService, SYSTEM } = await import('../../src/operations/incidents.js');
+    const pages = () => new Map(t.app.publisher.current.resources);
+    const before = pages();
+    new IncidentService(t.app.store, t.clock.now).update(ids.resolved, { name: 'Primary failover' }, SYSTEM);
+    await t.app.publisher.rebuild();
+    const after = pages();
+    expect((await get('/history')).body).toContain('Primary failover');
+    expect((await get(`/incidents/${ids.resolved}`)).body).toContain('Primary failover');
+    expect(after.get('/history')).not.toBe(before.get('/history'));
+    expect(after.get(`/incidents/${ids.resolved}`)).not.toBe(before.get(`/incidents/${ids.resolved}`));
+    // The other incident's page kept its bytes: the same resource, not compressed again.
+    expect(after.get(`/incidents/${ids.active}`)).toBe(before.get(`/incidents/${ids.active}`));
+  });
+
   it('paginates history by month, three months a page', async () => {
     const old = t.app.store.incidents.createIncident({
       name: 'Ancient outage',
