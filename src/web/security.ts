@@ -17,11 +17,12 @@ export const PUBLIC_CSP = [
 export function securityHeaders(opts: { html: boolean; hsts: boolean }): Record<string, string> {
   const headers: Record<string, string> = {
     'x-content-type-options': 'nosniff',
-    'referrer-policy': 'strict-origin-when-cross-origin',
     'cross-origin-resource-policy': opts.html ? 'same-origin' : 'cross-origin',
   };
   if (opts.html) {
     headers['content-security-policy'] = PUBLIC_CSP;
+    // Only documents have links and subresources to send a referrer with; JSON and feeds do not.
+    headers['referrer-policy'] = 'strict-origin-when-cross-origin';
     // No `interest-cohort`: FLoC is gone and Chrome reports the token as an unrecognised feature.
     headers['permissions-policy'] = 'camera=(), microphone=(), geolocation=()';
   } else {

@@ -176,6 +176,8 @@ describe('public routes', () => {
     expect(json['access-control-allow-origin']).toBe('*');
     expect(json['cross-origin-resource-policy']).toBe('cross-origin');
     expect(json['permissions-policy']).toBeUndefined();
+    expect(json['referrer-policy']).toBeUndefined(); // a JSON document sends no requests
+    expect(json['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
   });
 
   it('answers HEAD like GET without a body', async () => {
