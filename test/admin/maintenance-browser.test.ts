@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR } from '../../src/util/time.js';
 import { ACME_YAML, type TestApp } from '../helpers/app.js';
-import { ARTIFACTS, launchChromium } from '../helpers/browser.js';
+import { launchChromium, noScriptPage } from '../helpers/browser.js';
 import { ADMIN, appWithOperators } from './session.js';
 
 // Plain http on 127.0.0.1 (Secure cookies need https); one webhook channel for the delivery log.
@@ -32,15 +31,7 @@ describe('maintenance and announcements in a real browser, JavaScript off', () =
   it.each([375, 1280])('schedules a window and sends a test announcement at %i px', async (width) => {
     // A second test message within five minutes is taken for a double click: each case is later.
     t.clock.advance(10 * 60_000);
-    const context = await browser.newContext({ viewport: { width, height: 800 }, javaScriptEnabled: false });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && problems.push(m.text()));
-    const fits = async (name: string) => {
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
-      await page.screenshot({ path: join(ARTIFACTS, `admin-${name}-${width}.png`), fullPage: true });
-    };
+    const { context, page, problems, fits } = await noScriptPage(browser, { width, height: 800, screenshotPrefix: 'admin' });
     try {
       await page.goto(`${base}/admin/login`);
       await page.fill('#email', ADMIN.email);

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, launchChromium } from '../helpers/browser.js';
+import { launchChromium, noScriptPage } from '../helpers/browser.js';
 import type { TestApp } from '../helpers/app.js';
 import { failingResults, PROBES_YAML } from './probe-fixtures.js';
 import { ADMIN, appWithOperators } from './session.js';
@@ -23,16 +22,7 @@ afterAll(async () => {
 
 describe('dashboard, components, probes, audit and API keys in a real browser, JavaScript off', () => {
   it.each([375, 320])('work at %i px without sideways scrolling or CSP violations', async (width) => {
-    const context = await browser.newContext({ viewport: { width, height: 740 }, javaScriptEnabled: false });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && problems.push(m.text()));
-    page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && problems.push(`${r.url()}: ${r.failure()?.errorText}`));
-    const fits = async (name: string) => {
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
-      await page.screenshot({ path: join(ARTIFACTS, `admin-pages-${name}-${width}.png`), fullPage: true });
-    };
+    const { context, page, problems, fits } = await noScriptPage(browser, { width, height: 740, screenshotPrefix: 'admin-pages' });
     try {
       await page.goto(`${base}/admin/login`);
       await page.fill('#email', ADMIN.email);

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, launchChromium } from '../helpers/browser.js';
+import { launchChromium, noScriptPage } from '../helpers/browser.js';
 import { ADMIN, addOperator, EDITOR, makeAdminApp, type AdminTestApp } from './helpers.js';
 
 let t: AdminTestApp;
@@ -21,18 +20,7 @@ afterAll(async () => {
 
 describe('the admin in a real browser, JavaScript off', () => {
   it.each([375, 320])('signs in, adds an operator and signs out at %i px without sideways scrolling or CSP violations', async (width) => {
-    const context = await browser.newContext({ viewport: { width, height: 740 }, javaScriptEnabled: false });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    // 401 and 400 answers are logged by the browser too; only policy violations are problems here.
-    page.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && problems.push(m.text()));
-    // ERR_ABORTED is a favicon cut short by the next navigation, not a refusal.
-    page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && problems.push(`${r.url()}: ${r.failure()?.errorText}`));
-    const fits = async (name: string) => {
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
-      await page.screenshot({ path: join(ARTIFACTS, `admin-${name}-${width}.png`), fullPage: true });
-    };
+    const { context, page, problems, fits } = await noScriptPage(browser, { width, height: 740, screenshotPrefix: 'admin' });
     try {
       await page.goto(`${base}/admin/operators`);
       expect(new URL(page.url()).pathname).toBe('/admin/login');

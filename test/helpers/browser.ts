@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { projectRoot } from '../../src/util/paths.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -27,4 +28,33 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+export interface NoScriptPage {
+  context: BrowserContext;
+  page: Page;
+  /** CSP violations and failed requests seen so far; a test ends by expecting it empty. */
+  problems: string[];
+  /** Checks the page does not scroll sideways and saves a full-page screenshot `<prefix>-<name>-<width>.png`. */
+  fits(name: string): Promise<void>;
+}
+
+/**
+ * A page with JavaScript off at one width, as the admin's browser tests drive it. Only policy
+ * violations count as console problems (the browser also logs the 401 and 400 answers the tests
+ * provoke); ERR_ABORTED is a favicon cut short by the next navigation, not a refusal.
+ */
+export async function noScriptPage(browser: Browser, opts: { width: number; height: number; screenshotPrefix: string }): Promise<NoScriptPage> {
+  const { width, height, screenshotPrefix } = opts;
+  const context = await browser.newContext({ viewport: { width, height }, javaScriptEnabled: false });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && problems.push(m.text()));
+  page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && problems.push(`${r.url()}: ${r.failure()?.errorText}`));
+  const fits = async (name: string) => {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, `${screenshotPrefix}-${name}-${width}.png`), fullPage: true });
+  };
+  return { context, page, problems, fits };
 }
