@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapAdmin } from '../../src/auth/bootstrap.js';
 import { createAuthStores, type AuthStores } from '../../src/auth/stores.js';
 import { adminAuth } from '../../src/web/admin-auth.js';
+import { PUBLIC_CSP } from '../../src/web/security.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { ADMIN, Jar, signIn } from './helpers.js';
 
@@ -25,7 +26,8 @@ describe('the admin inside the real app', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toMatch(/^public, max-age=15/);
     expect(res.headers['set-cookie']).toBeUndefined();
-    expect(res.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    expect(res.headers['content-security-policy']).toBe(PUBLIC_CSP);
+    expect(res.headers['x-frame-options']).toBeUndefined(); // the admin's headers stay on the admin
   });
 
   it('signs in over the https page with a Secure cookie, and serves its stylesheet', async () => {
