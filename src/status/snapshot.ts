@@ -159,21 +159,18 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   }
   const shownTree = tree.filter((v) => !v.isGroup || v.children.length > 0);
 
-  const recentStart = addDays(today, -(RECENT_DAYS - 1));
-  // One time-zone conversion per item (not one per item per day): there may be hundreds.
+  // The last RECENT_DAYS days of the window. Items are picked by instant first (a number compare
+  // for each of the hundreds), and only those few are sorted and converted to their day.
+  const recentStartsAt = window.starts[window.days.length - RECENT_DAYS]!;
+  const started = (i: Incident) => i.startedAt >= recentStartsAt && i.startedAt <= now;
   const byDay = new Map<string, Incident[]>();
-  for (const item of [...incidents, ...maintenances.filter((m) => m.status !== 'scheduled')].sort((a, b) => b.startedAt - a.startedAt)) {
-    if (item.startedAt > now || item.startedAt < window.starts[0]!) continue;
+  for (const item of [...incidents.filter(started), ...maintenances.filter((m) => m.status !== 'scheduled' && started(m))].sort((a, b) => b.startedAt - a.startedAt)) {
     const day = dayKey(item.startedAt, tz);
-    if (day < recentStart) continue;
     const list = byDay.get(day);
     if (list) list.push(item);
     else byDay.set(day, [item]);
   }
-  const recentDays = Array.from({ length: RECENT_DAYS }, (_, i) => {
-    const day = addDays(today, -i);
-    return { day, items: byDay.get(day) ?? [] };
-  });
+  const recentDays = window.days.slice(-RECENT_DAYS).reverse().map((day) => ({ day, items: byDay.get(day) ?? [] }));
 
   const updatedAt = Math.max(
     0,

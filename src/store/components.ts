@@ -52,6 +52,14 @@ export class ComponentStore {
   private readonly updateAutomated: Statement;
   private readonly updateManual: Statement;
   private readonly updateDescription: Statement;
+  /**
+   * list() is read on every snapshot rebuild, and a status change writes one row: the list is kept
+   * and only the rows written since are read again. Every write here marks its row (even one whose
+   * transaction then rolls back: a needless read, never a stale row); syncFromConfig, which can
+   * change every row, order and dependency, drops the list.
+   */
+  private listed: Component[] | undefined;
+  private readonly written = new Set<string>();
 
   constructor(
     private readonly db: Db,
@@ -139,10 +147,28 @@ export class ComponentStore {
       this.deleteDeps.run();
       for (const c of config.components) for (const dep of c.depends_on ?? []) this.insertDep.run(c.id, dep);
     })();
+    this.listed = undefined;
     this.onChange();
   }
 
+  /** Every component and group, in page order. */
   list(): Component[] {
+    // Rows read inside a transaction may yet be rolled back: they serve that read only.
+    if (this.db.inTransaction) return this.load();
+    if (!this.listed) {
+      this.listed = this.load();
+    } else if (this.written.size > 0) {
+      this.listed = this.listed.map((c) => {
+        if (!this.written.has(c.id)) return c;
+        const row = this.selectOne.get(c.id) as ComponentRow | undefined;
+        return row ? toComponent(row, c.dependsOn) : c;
+      });
+    }
+    this.written.clear();
+    return this.listed;
+  }
+
+  private load(): Component[] {
     const deps = new Map<string, string[]>();
     for (const row of this.selectDeps.all() as { component_id: string; depends_on_id: string }[]) {
       const list = deps.get(row.component_id) ?? [];
@@ -163,6 +189,7 @@ export class ComponentStore {
    * undefined when the status was already that.
    */
   setStatus(id: string, to: ComponentStatus, cause: string, at: number): StatusChange | undefined {
+    this.written.add(id);
     const change = this.db.transaction((): StatusChange | undefined => {
       const row = this.selectOne.get(id) as ComponentRow | undefined;
       if (!row) throw new Error(`unknown component ${id}`);
@@ -187,6 +214,7 @@ export class ComponentStore {
     return this.db.transaction(() => {
       const row = this.selectOne.get(id) as ComponentRow | undefined;
       if (!row) throw new Error(`unknown component ${id}`);
+      this.written.add(id);
       this.updateAutomated.run(to, id);
       return row.manual_status === null ? this.setStatus(id, to, cause, at) : undefined;
     })();
@@ -194,6 +222,7 @@ export class ComponentStore {
 
   /** Sets the text shown under a component's name; null clears it. */
   setDescription(id: string, description: string | null, at: number): void {
+    this.written.add(id);
     if (this.updateDescription.run(description, at, id).changes === 0) throw new Error(`unknown component ${id}`);
     this.onChange();
   }
@@ -202,6 +231,7 @@ export class ComponentStore {
   setManual(id: string, to: ComponentStatus, reason: string, at: number): StatusChange | undefined {
     return this.db.transaction(() => {
       const change = this.setStatus(id, to, reason, at);
+      this.written.add(id);
       this.updateManual.run(to, reason, at, id);
       return change;
     })();
@@ -213,6 +243,7 @@ export class ComponentStore {
       const row = this.selectOne.get(id) as ComponentRow | undefined;
       if (!row) throw new Error(`unknown component ${id}`);
       if (row.manual_status === null) return undefined;
+      this.written.add(id);
       this.updateManual.run(null, null, null, id);
       return this.setStatus(id, underlying(row), reason, at);
     })();

@@ -58,3 +58,57 @@ describe('ComponentStore', () => {
     expect(() => components.setStatus('nope', 'major_outage', 'x', t.clock.ms)).toThrow(/unknown component/);
   });
 });
+
+describe('ComponentStore list, kept between writes', () => {
+  it('reads again exactly the rows written since, whichever write it was', () => {
+    const { components } = t.app.store;
+    const before = components.list();
+    expect(components.list()).toBe(before); // nothing written: the same list
+    components.setStatus('api', 'major_outage', 'probe', t.clock.advance(1000));
+    components.setDescription('website', 'The shop', t.clock.advance(1000));
+    const after = components.list();
+    expect(after).not.toBe(before);
+    const byId = (list: typeof before, id: string) => list.find((c) => c.id === id)!;
+    expect(byId(after, 'api')).toMatchObject({ status: 'major_outage', dependsOn: ['database', 'dns'] });
+    expect(byId(after, 'website').description).toBe('The shop');
+    expect(byId(after, 'database')).toBe(byId(before, 'database')); // untouched rows are not read again
+    // The written rows now match a fresh read of the table, field for field.
+    components.syncFromConfig(t.config, t.clock.ms); // drops the list: everything is read again
+    const fresh = components.list();
+    expect(fresh).not.toBe(after);
+    expect(byId(fresh, 'api')).toEqual(byId(after, 'api'));
+
+    components.setManual('database', 'under_maintenance', 'vendor upgrade', t.clock.advance(1000));
+    components.setAutomated('database', 'partial_outage', 'probe', t.clock.advance(1000)); // held: kept, not shown
+    expect(byId(components.list(), 'database')).toMatchObject({
+      status: 'under_maintenance',
+      automatedStatus: 'partial_outage',
+      manual: { status: 'under_maintenance', reason: 'vendor upgrade' },
+    });
+    components.clearManual('database', 'done', t.clock.advance(1000));
+    expect(byId(components.list(), 'database')).toMatchObject({ status: 'partial_outage', manual: null });
+  });
+
+  it('forgets what a rolled-back transaction wrote, even when it was read inside it', () => {
+    const { components } = t.app.store;
+    components.list();
+    expect(() =>
+      t.db.transaction(() => {
+        components.setStatus('dns', 'major_outage', 'probe', t.clock.advance(1000));
+        expect(components.list().find((c) => c.id === 'dns')!.status).toBe('major_outage');
+        throw new Error('a later step fails');
+      })(),
+    ).toThrow('a later step fails');
+    expect(components.list().find((c) => c.id === 'dns')!.status).toBe('operational');
+  });
+
+  it('follows a config that renames, reorders and rewires', () => {
+    const { components } = t.app.store;
+    components.list();
+    const reordered = [...t.config.components].reverse().map((c) => (c.id === 'website' ? { ...c, name: 'Shop', depends_on: ['api'] } : c));
+    components.syncFromConfig({ ...t.config, components: reordered }, t.clock.ms);
+    const list = components.list().filter((c) => !c.isGroup);
+    expect(list.map((c) => c.id)).toEqual(['dns', 'database', 'api', 'website']);
+    expect(list.at(-1)).toMatchObject({ name: 'Shop', dependsOn: ['api'] });
+  });
+});
