@@ -31,6 +31,7 @@ export class HtmlRenderer {
   private readonly eta: Eta;
   private readonly memo = new Map<string, { deps: readonly unknown[]; html: string }>();
   private readonly cards = new Map<string, string>();
+  private readonly componentFragments = new Map<string, { deps: readonly unknown[]; html: string }>();
 
   constructor(
     private readonly assetVersion: string,
@@ -50,7 +51,17 @@ export class HtmlRenderer {
       if (html === undefined) this.cards.set(key, (html = this.eta.render('./partials/incident-card', card())));
       return html;
     };
-    const ctx = new ViewContext(s, renderCard);
+    // A component's block is rendered again only when something it shows changed: after a status
+    // change, one or two of fifty.
+    const renderComponent = (id: string, deps: readonly unknown[], view: () => object): string => {
+      const hit = this.componentFragments.get(id);
+      if (hit && sameDeps(hit.deps, deps)) return hit.html;
+      const html = this.eta.render('./partials/component', view());
+      this.componentFragments.set(id, { deps, html });
+      return html;
+    };
+    for (const id of this.componentFragments.keys()) if (!s.componentsById.has(id)) this.componentFragments.delete(id);
+    const ctx = new ViewContext(s, renderCard, renderComponent);
     const layout = (title: string, description: string) => ({
       title,
       description,
@@ -67,7 +78,7 @@ export class HtmlRenderer {
     const memoised = (key: string, deps: readonly unknown[], render: () => string) => {
       seen.add(key);
       const hit = this.memo.get(key);
-      if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) return hit.html;
+      if (hit && sameDeps(hit.deps, deps)) return hit.html;
       const html = render();
       this.memo.set(key, { deps, html });
       return html;
@@ -117,6 +128,7 @@ class ViewContext {
   constructor(
     private readonly s: Snapshot,
     private readonly renderCard: (i: Incident, card: () => object, limit: number) => string,
+    private readonly renderComponent: (id: string, deps: readonly unknown[], view: () => object) => string,
   ) {
     this.dates = Dates.for(s.page.time_zone);
   }
@@ -171,27 +183,35 @@ class ViewContext {
       upcomingMaintenances: s.upcomingMaintenances.map((i) => this.cardHtml(i, 1)),
       tree: s.tree.filter((c) => c.isGroup || shown(c)).map((c) =>
         c.isGroup
-          ? { name: c.name, statusClass: STATUS_CLASS[c.effectiveStatus], statusLabel: STATUS_LABEL[c.effectiveStatus], children: c.children.filter(shown).map((child) => this.component(child)) }
-          : this.component(c),
-      ).filter((c) => !('children' in c) || c.children.length > 0),
+          ? { name: c.name, statusClass: STATUS_CLASS[c.effectiveStatus], statusLabel: STATUS_LABEL[c.effectiveStatus], children: c.children.filter(shown).map((child) => this.componentHtml(child)) }
+          : { html: this.componentHtml(c) },
+      ).filter((c) => c.children === undefined || c.children.length > 0),
       recentDays: s.recentDays.map((d) => ({ label: this.dates.day(d.day), items: d.items.map((i) => this.cardHtml(i, Number.MAX_SAFE_INTEGER)) })),
     };
   }
 
-  component(c: ComponentView) {
-    return {
+  /** A component's block on the front page, as HTML: rendered only when one of its inputs changed. */
+  componentHtml(c: ComponentView): string {
+    const [pastBars, todayBar] = c.uptime ? this.bars(c.uptime.days) : [null, null];
+    const uptime90 = percent(c.uptime?.uptime90 ?? null);
+    const uptime30 = percent(c.uptime?.uptime30 ?? null);
+    const chart = c.latency ? latencyChart(c.name, c.latency, LATENCY_HOURS, this.s.generatedAt, (ms) => this.dates.at(ms)) : '';
+    const days = c.uptime?.days.length ?? 0;
+    const deps = [c.name, c.description, c.effectiveStatus, pastBars, todayBar, uptime90, uptime30, chart, days];
+    for (const a of c.affectedBy) deps.push(a.id, a.name, a.status);
+    return this.renderComponent(c.id, deps, () => ({
       id: c.id,
       name: c.name,
       description: c.description,
       statusClass: STATUS_CLASS[c.effectiveStatus],
       statusLabel: STATUS_LABEL[c.effectiveStatus],
       affectedBy: c.affectedBy.map((a) => ({ id: a.id, name: a.name, label: STATUS_LABEL[a.status].toLowerCase() })),
-      uptime90: percent(c.uptime?.uptime90 ?? null),
-      uptime30: percent(c.uptime?.uptime30 ?? null),
-      latencyChart: c.latency ? latencyChart(c.name, c.latency, LATENCY_HOURS, this.s.generatedAt, (ms) => this.dates.at(ms)) : '',
-      days: c.uptime?.days.length ?? 0,
-      barsHtml: c.uptime ? this.bars(c.uptime.days) : null,
-    };
+      uptime90,
+      uptime30,
+      latencyChart: chart,
+      days,
+      barsHtml: pastBars === null ? null : pastBars + todayBar,
+    }));
   }
 
   /**
@@ -201,7 +221,7 @@ class ViewContext {
    * "1 Sept – 21 Oct: no downtime" once instead of 51 times. Runs never cross the 30-day line
    * (phones show the last 30 days) and every element is memoised by what it shows.
    */
-  private bars(days: UptimeDay[]): string {
+  private bars(days: UptimeDay[]): [past: string, today: string] {
     const recentFrom = days.length - PHONE_DAYS;
     const today = days.length - 1;
     // The days before today come from the snapshot's memo as the same objects until they change:
@@ -220,7 +240,7 @@ class ViewContext {
       past = { html, count: today, last: days[today - 1] };
       pastBarsCache.set(first, past);
     }
-    return past.html + this.barRun(days, today, days.length, quietKind(days[today]!), recentFrom);
+    return [past.html, this.barRun(days, today, days.length, quietKind(days[today]!), recentFrom)];
   }
 
   /** Days [from, to) as one element: several only when they are all quiet of the same kind. */
@@ -319,6 +339,11 @@ function quietKind(d: UptimeDay): 'ok' | 'nd' | null {
 
 function shown(c: ComponentView): boolean {
   return !c.onlyShowIfDegraded || c.effectiveStatus !== 'operational';
+}
+
+/** Memo inputs compared one by one: strings by value, everything else by identity. */
+function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 function previousMonth(key: string): string {

@@ -112,6 +112,33 @@ describe('public routes', () => {
     expect(body).toMatch(/incidents: [^<]*Replica lag/);
   });
 
+  it('redraws a component on the front page whenever anything it shows changes', async () => {
+    const block = (body: string, id: string) => new RegExp(`<div class="component" id="c-${id}">[\\s\\S]*?\\n</div>`).exec(body)?.[0] ?? '';
+    const first = (await get('/')).body;
+    expect(block(first, 'api')).toContain('Affected by <a href="#c-database">Database</a> (partial outage)');
+    // Its dependency recovers: the API's own status did not change, its block does.
+    t.app.store.components.setStatus('database', 'operational', 'test', t.clock.advance(60_000));
+    await t.app.publisher.rebuild();
+    const recovered = (await get('/')).body;
+    expect(block(recovered, 'api')).not.toContain('Affected by');
+    expect(block(recovered, 'database')).toContain('<span class="status s-op">Operational</span>');
+    // Time alone moves the others: the website's first tracked minute today.
+    expect(block(first, 'website')).toContain('<li class="u-nd r"><span>22 Nov: no data</span></li>');
+    expect(block(recovered, 'website')).toContain('<li class="u-op r"><span>22 Nov: no downtime</span></li>');
+    // Its description, then its name (from the config).
+    t.app.store.components.setDescription('website', 'The <shop> & the blog', t.clock.advance(60_000));
+    await t.app.publisher.rebuild();
+    expect(block((await get('/')).body, 'website')).toContain('<p class="desc muted small">The &lt;shop&gt; &amp; the blog</p>');
+    const renamed = { ...t.config, components: t.config.components.map((c) => (c.id === 'website' ? { ...c, name: 'Storefront' } : c)) };
+    t.app.store.components.syncFromConfig(renamed, t.clock.ms);
+    await t.app.publisher.rebuild();
+    expect(block((await get('/')).body, 'website')).toContain('aria-label="Storefront: daily uptime over the last 90 days"');
+    // A day later, yesterday's bar is a past day and today starts a new one.
+    t.clock.advance(24 * 3600_000);
+    await t.app.publisher.rebuild();
+    expect(block((await get('/')).body, 'database')).toMatch(/<li class="u-po r"><span>22 Nov: [^<]*<\/span><\/li><li class="u-op r"><span>23 Nov: no downtime, incidents: Slow queries<\/span><\/li>\s*<\/ol>/);
+  });
+
   it('re-renders the history and incident pages of an edited incident, and reuses the others as they were', async () => {
     const { IncidentService, SYSTEM } = await import('../../src/operations/incidents.js');
     const pages = () => new Map(t.app.publisher.current.resources);
