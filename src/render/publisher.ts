@@ -13,6 +13,8 @@ import { statuspageDocuments } from './statuspage-json.js';
 
 const HTML = 'text/html; charset=utf-8';
 const COMPRESSION_CONCURRENCY = 2;
+/** The page most requests of a traffic spike are for: its bytes are worth a slower compression. */
+const HOT_PATHS = new Set(['/']);
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** How stale the latency charts' current hour may get (see Publisher.latency). */
@@ -225,12 +227,13 @@ export class Publisher {
 
     const previous = this.published;
     const resources = new Map<string, Resource>();
-    // Few at a time: hundreds of zlib streams at once cost more memory than they save time.
-    const queue = [...bodies];
+    // Few at a time: hundreds of zlib streams at once cost more memory than they save time. The hot
+    // page first: its slower compression then runs beside all the others.
+    const queue = [...bodies].sort(([a], [b]) => Number(HOT_PATHS.has(b)) - Number(HOT_PATHS.has(a)));
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const [path, [type, body]] = next;
-        resources.set(path, await makeResource(type, body, previous?.resources.get(path), now));
+        resources.set(path, await makeResource(type, body, previous?.resources.get(path), now, { hot: HOT_PATHS.has(path) }));
       }
     };
     await Promise.all(Array.from({ length: COMPRESSION_CONCURRENCY }, worker));

@@ -1,4 +1,4 @@
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants as zlib, gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedKnown } from '../helpers/seed.js';
@@ -278,6 +278,19 @@ describe('conditional requests and compression', () => {
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gz.rawPayload).toString()).toBe(plain.body);
     expect(gz.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
+  });
+
+  it('compresses the front page harder than the rest: every visitor pays for its bytes', async () => {
+    const quality = (body: Buffer, q: number) =>
+      brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: q, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT } }).length;
+    for (const [url, hot] of [['/', true], [`/incidents/${ids.resolved}`, false]] as const) {
+      const plain = (await get(url, { 'accept-encoding': 'identity' })).rawPayload;
+      const br = (await get(url, { 'accept-encoding': 'br' })).rawPayload;
+      expect(brotliDecompressSync(br).equals(plain)).toBe(true);
+      // What a page of that size gets otherwise (quality 9), and what the front page gets (10).
+      if (hot) expect(br.length).toBeLessThan(quality(plain, 9));
+      else expect(br.length).toBeGreaterThan(quality(plain, 10));
+    }
   });
 
   it('no request header reaches past the snapshot: no-cache gets the same bytes without a rebuild', async () => {
