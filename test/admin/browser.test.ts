@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, addOperator } from '../auth/helpers.js';
 import { ACME_YAML, makeTestApp, type TestApp } from '../helpers/app.js';
-import { ARTIFACTS, launchChromium } from '../helpers/browser.js';
+import { launchChromium, saveScreenshot } from '../helpers/browser.js';
 
 // Served over plain http on 127.0.0.1, so the page URL is http too (Secure cookies need https).
 const YAML = ACME_YAML.replace('https://status.acme.example', 'http://status.acme.example');
@@ -49,7 +48,7 @@ describe('an incident from sign-in to resolution, in a real browser', () => {
     const shot = async (page: Page, step: string) => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, `${step} scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
-      await page.screenshot({ path: join(ARTIFACTS, `incident-flow-${step}-${name}.png`), fullPage: true });
+      await saveScreenshot(page, `incident-flow-${step}-${name}.png`);
     };
     // A new visitor each time: a returning browser may keep the page for its max-age, as it should.
     let visitor: Page | undefined;

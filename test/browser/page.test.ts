@@ -1,13 +1,12 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/demo/seed.js';
 import { DEMO_CONFIG } from '../../src/settings.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
-import { ARTIFACTS, launchChromium } from '../helpers/browser.js';
+import { launchChromium, saveScreenshot } from '../helpers/browser.js';
 
 let t: TestApp;
 let browser: Browser;
@@ -90,7 +89,7 @@ describe('the public page in Debian chromium', () => {
     expect(await page.locator('.component').count()).toBe(8);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    if (width !== 320) await page.screenshot({ path: join(ARTIFACTS, `status-page-${width}.png`), fullPage: true });
+    if (width !== 320) await saveScreenshot(page, `status-page-${width}.png`);
     await context.close();
   });
 

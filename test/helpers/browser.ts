@@ -30,6 +30,22 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * A full-page screenshot, saved as a test artifact. Chromium sometimes answers "Unable to capture
+ * screenshot" when its compositor is starved (seen with the whole suite's browsers running at once
+ * on two cores): the picture is a record, not the assertion, so that answer is retried, twice.
+ */
+export async function saveScreenshot(page: Page, file: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.screenshot({ path: join(ARTIFACTS, file), fullPage: true });
+      return;
+    } catch (err) {
+      if (attempt >= 3 || !/Unable to capture screenshot/.test(String(err))) throw err;
+    }
+  }
+}
+
 export interface NoScriptPage {
   context: BrowserContext;
   page: Page;
@@ -54,7 +70,7 @@ export async function noScriptPage(browser: Browser, opts: { width: number; heig
   const fits = async (name: string) => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: join(ARTIFACTS, `${screenshotPrefix}-${name}-${width}.png`), fullPage: true });
+    await saveScreenshot(page, `${screenshotPrefix}-${name}-${width}.png`);
   };
   return { context, page, problems, fits };
 }
