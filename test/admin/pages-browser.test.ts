@@ -30,6 +30,19 @@ describe('dashboard, components, probes, audit and API keys in a real browser, J
       await page.click('button[type=submit]');
       expect(new URL(page.url()).pathname).toBe('/admin');
       await expect(page.locator('#impaired-heading').textContent()).resolves.toBe('Prober impaired');
+      // The ten sections are one line under the brand and "Sign out", swiped sideways, not five
+      // wrapped lines above every form; the last one is still there to reach.
+      const header = await page.$eval('header.bar', (h) => {
+        const nav = h.querySelector('nav')!;
+        return { height: h.getBoundingClientRect().height, links: nav.querySelectorAll('a').length, line: nav.getBoundingClientRect().height, swipes: nav.scrollWidth > nav.clientWidth };
+      });
+      expect(header.links).toBe(10);
+      expect(header.line).toBeLessThan(50);
+      expect(header.height).toBeLessThan(130);
+      expect(header.swipes).toBe(true);
+      await page.click('header.bar nav a[href="/admin/audit"]');
+      expect(new URL(page.url()).pathname).toBe('/admin/audit');
+      await page.goto(`${base}/admin`);
       await fits('dashboard');
 
       await page.click('a[href="/admin/components?edit=api#component-api"]');
