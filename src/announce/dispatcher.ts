@@ -7,6 +7,12 @@ import type { Channel, DeliveryResult } from './types.js';
 export interface DispatchChannel {
   channel: Channel;
   config: ChannelBaseConfig;
+  /**
+   * Where its posts go, without secrets ("<type>:<target>"): a post only replies to an earlier one
+   * sent to the same place (a reused channel id, a Mastodon account moved to another instance).
+   * Default: the channel's type.
+   */
+  threadScope?: string;
 }
 
 /** The logger's shape (pino's, Fastify's): objects first, so that fields stay fields. */
@@ -181,8 +187,9 @@ export class OutboxDispatcher {
     return started;
   }
 
-  private async deliver(row: OutboxRow, { channel, config }: DispatchChannel): Promise<void> {
+  private async deliver(row: OutboxRow, { channel, config, threadScope }: DispatchChannel): Promise<void> {
     const { outbox, clock, log } = this.options;
+    const scope = threadScope ?? channel.type;
     const timeout = AbortSignal.timeout(config.timeout);
     const signal = AbortSignal.any([this.stopping.signal, timeout]);
     let result: DeliveryResult;
@@ -192,7 +199,7 @@ export class OutboxDispatcher {
         signal,
         now: clock(),
         idempotencyKey: `${row.channelId}:${row.eventId}`,
-        replyTo: row.incidentId ? outbox.threadOf(row.channelId, row.incidentId) : undefined,
+        replyTo: row.incidentId ? outbox.threadOf(row.channelId, scope, row.incidentId) : undefined,
       });
     } catch (err) {
       // A channel that throws has a bug; its message might quote a secret, so only the error's name is kept.
@@ -207,7 +214,7 @@ export class OutboxDispatcher {
       return;
     }
     if (result.ok) {
-      outbox.markSent(row.seq, now, result.status, result.remoteId ?? null);
+      outbox.markSent(row.seq, now, result.status, result.remoteId ?? null, scope);
       log.info({ ...fields, status: result.status }, 'outbox: announcement sent');
       return;
     }

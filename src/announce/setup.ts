@@ -4,7 +4,7 @@ import type { Store } from '../store/index.js';
 import type { Clock } from '../util/time.js';
 import { Announcer } from './announcer.js';
 import { OutboxDispatcher, type DispatchChannel, type DispatchLog } from './dispatcher.js';
-import { createChannel } from './registry.js';
+import { channelTarget, createChannel } from './registry.js';
 
 export interface AnnounceDeps {
   clock: Clock;
@@ -26,7 +26,7 @@ export class AnnounceSetup {
     private readonly config: Config,
     private readonly deps: AnnounceDeps,
   ) {
-    this.channels = config.announce.map((c) => ({ channel: createChannel(c, { page: config.page }), config: c }));
+    this.channels = config.announce.map((c) => ({ channel: createChannel(c, { page: config.page }), config: c, threadScope: `${c.type}:${channelTarget(c) ?? ''}` }));
   }
 
   attach(store: Store): Announcer {

@@ -110,7 +110,7 @@ export class OutboxStore {
       WHERE seq = @seq AND (state = 'queued' OR (state = 'sending' AND lease_until <= @now))`);
     this.sentStmt = db.prepare(`
       UPDATE outbox SET state = 'sent', sent_at = @now, last_status = @status, last_error = NULL, remote_id = @remote_id,
-                        lease_until = NULL
+                        thread_scope = @thread_scope, lease_until = NULL
       WHERE seq = @seq`);
     this.retryLaterStmt = db.prepare(`
       UPDATE outbox SET state = 'queued', next_attempt_at = @next, last_status = @status, last_error = @error, lease_until = NULL
@@ -122,7 +122,8 @@ export class OutboxStore {
     this.releaseStmt = db.prepare(`UPDATE outbox SET state = 'queued', lease_until = NULL WHERE state = 'sending'`);
     this.threadStmt = db.prepare(`
       SELECT remote_id FROM outbox
-      WHERE channel_id = ? AND incident_id = ? AND state = 'sent' AND remote_id IS NOT NULL
+      WHERE channel_id = @channel_id AND incident_id = @incident_id AND state = 'sent' AND remote_id IS NOT NULL
+        AND (thread_scope = @scope OR thread_scope IS NULL)
       ORDER BY sent_at DESC, seq DESC LIMIT 1`);
     this.listStmt = db.prepare('SELECT * FROM outbox WHERE channel_id = ? ORDER BY seq DESC LIMIT ?');
     this.getStmt = db.prepare('SELECT * FROM outbox WHERE seq = ?');
@@ -164,8 +165,8 @@ export class OutboxStore {
     return this.claimStmt.run({ seq, now, lease_until: leaseUntil }).changes > 0;
   }
 
-  markSent(seq: number, now: number, status: number, remoteId: string | null): void {
-    this.sentStmt.run({ seq, now, status, remote_id: remoteId });
+  markSent(seq: number, now: number, status: number, remoteId: string | null, threadScope: string | null = null): void {
+    this.sentStmt.run({ seq, now, status, remote_id: remoteId, thread_scope: threadScope });
   }
 
   retryLater(seq: number, next: number, status: number | null, error: string): void {
@@ -196,9 +197,12 @@ export class OutboxStore {
     return this.orphansStmt.run({ now, ids: JSON.stringify(channelIds) }).changes;
   }
 
-  /** Remote id of this channel's latest delivered post about the incident: later posts reply to it. */
-  threadOf(channelId: string, incidentId: string): string | undefined {
-    return (this.threadStmt.get(channelId, incidentId) as { remote_id: string } | undefined)?.remote_id;
+  /**
+   * Remote id of this channel's latest delivered post about the incident, sent to the same
+   * destination (`scope`, see migration 010): later posts reply to it.
+   */
+  threadOf(channelId: string, scope: string, incidentId: string): string | undefined {
+    return (this.threadStmt.get({ channel_id: channelId, incident_id: incidentId, scope }) as { remote_id: string } | undefined)?.remote_id;
   }
 
   /** A channel's delivery log, newest first. */

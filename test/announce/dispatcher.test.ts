@@ -322,6 +322,41 @@ describe('dispatcher: threading, leases, shutdown, logs', () => {
     expect(seen[1]!.key).toMatch(/^ops:incident\.updated:/);
   });
 
+  it('does not reply to a post made under the same channel id by another type (or destination)', async () => {
+    const { t, service } = await setup([{ id: 'ops', receiver: false, yaml: 'rate_per_minute: 6000' }]);
+    const seen: (string | undefined)[] = [];
+    const poster = (type: string): Channel => ({
+      id: 'ops',
+      type,
+      deliver: async (_a, ctx: DeliveryContext): Promise<DeliveryResult> => {
+        seen.push(ctx.replyTo);
+        return { ok: true, status: 200, remoteId: `${type}-${seen.length}` };
+      },
+    });
+    const drain = async () => {
+      for (let i = 0; i < 20 && dispatcher!.pending() > 0; i++) {
+        await dispatcher!.runOnce();
+        t.clock.advance(HOUR);
+      }
+    };
+    dispatcher = new OutboxDispatcher({ outbox: t.app.store.outbox, channels: [{ channel: poster('x'), config: t.config.announce[0]! }], clock: t.clock.now, log: collectingLog().log });
+    const { id } = openIncident(service, 'Moved channel');
+    await drain();
+    // outpost.yaml now says `type: mastodon` under the same id: a tweet id means nothing there.
+    await dispatcher.stop();
+    dispatcher = new OutboxDispatcher({ outbox: t.app.store.outbox, channels: [{ channel: poster('mastodon'), config: t.config.announce[0]! }], clock: t.clock.now, log: collectingLog().log });
+    service.update(id, { status: 'identified', body: 'Found.' }, SYSTEM);
+    await drain();
+    service.update(id, { status: 'monitoring', body: 'Fix deployed.' }, SYSTEM);
+    await drain();
+    // Moved to another instance: the scope names the destination too.
+    await dispatcher.stop();
+    dispatcher = new OutboxDispatcher({ outbox: t.app.store.outbox, channels: [{ channel: poster('mastodon'), config: t.config.announce[0]!, threadScope: 'mastodon:other.example' }], clock: t.clock.now, log: collectingLog().log });
+    service.update(id, { status: 'resolved', body: 'Fixed.' }, SYSTEM);
+    await drain();
+    expect(seen).toEqual([undefined, undefined, 'mastodon-2', undefined]);
+  });
+
   it('a row left "sending" by a dead process is taken back at start and delivered', async () => {
     const { t, service, receivers } = await setup([{ id: 'ops' }]);
     openIncident(service);

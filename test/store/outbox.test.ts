@@ -118,22 +118,28 @@ describe('OutboxStore', () => {
     expect(outbox.lastAttemptAt('nobody')).toBeUndefined();
   });
 
-  it('threads: the latest sent post of the same channel and incident', () => {
-    const send = (eventId: string, over: Partial<NewOutboxRow>, remote: string | null, at: number) => {
+  it('threads: the latest sent post of the same channel, destination and incident', () => {
+    const send = (eventId: string, over: Partial<NewOutboxRow>, remote: string | null, at: number, scope: string | null = 'x:') => {
       outbox.insert(row(eventId, over), WINDOW);
       const seq = outbox.list(over.channelId ?? 'ops')[0]!.seq;
       outbox.claim(seq, at, at + 1);
-      outbox.markSent(seq, at, 200, remote);
+      outbox.markSent(seq, at, 200, remote, scope);
     };
-    expect(outbox.threadOf('ops', 'inc1')).toBeUndefined();
+    expect(outbox.threadOf('ops', 'x:', 'inc1')).toBeUndefined();
     send('e1', {}, 'tweet-1', T0 + 1);
     send('e2', {}, 'tweet-2', T0 + 2);
     send('e3', {}, null, T0 + 3); // a channel without remote ids does not break the thread
     send('e4', { incidentId: 'inc2' }, 'tweet-9', T0 + 4);
-    send('e5', { channelId: 'chat' }, 'toot-1', T0 + 5);
-    expect(outbox.threadOf('ops', 'inc1')).toBe('tweet-2');
-    expect(outbox.threadOf('ops', 'inc2')).toBe('tweet-9');
-    expect(outbox.threadOf('chat', 'inc1')).toBe('toot-1');
+    send('e5', { channelId: 'chat' }, 'toot-1', T0 + 5, 'mastodon:social.example');
+    expect(outbox.threadOf('ops', 'x:', 'inc1')).toBe('tweet-2');
+    expect(outbox.threadOf('ops', 'x:', 'inc2')).toBe('tweet-9');
+    expect(outbox.threadOf('chat', 'mastodon:social.example', 'inc1')).toBe('toot-1');
+    // The same channel id, now another type or another instance: a tweet id means nothing there.
+    expect(outbox.threadOf('ops', 'mastodon:social.example', 'inc1')).toBeUndefined();
+    expect(outbox.threadOf('chat', 'mastodon:other.example', 'inc1')).toBeUndefined();
+    // Sent before migration 010 recorded a scope: still threaded within the channel, as before.
+    send('e6', { channelId: 'old' }, 'toot-0', T0 + 6, null);
+    expect(outbox.threadOf('old', 'mastodon:social.example', 'inc1')).toBe('toot-0');
   });
 
   it('rolls back with the transaction it was written in', () => {
