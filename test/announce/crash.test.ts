@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,8 +13,14 @@ const SECRET = 'crash-test-secret-0123456789';
 let dir: string;
 let receiver: Receiver | undefined;
 const children: ChildProcess[] = [];
+/**
+ * `tsx` runs the server as its own child: a signal to the tsx process alone would leave the server
+ * running (the "killed" server would go on delivering, and outlive the test). Each server is
+ * started in a process group of its own, and SIGKILL goes to the whole group.
+ */
+const killGroup = (child: ChildProcess) => process.kill(-child.pid!, 'SIGKILL');
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) killGroup(child);
   await receiver?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -28,7 +34,7 @@ async function until(check: () => boolean, ms: number, what: string): Promise<vo
 }
 
 function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; address: string; output: () => string }> {
-  const child = spawn(tsx, [join(projectRoot, 'src', 'server.ts')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, [join(projectRoot, 'src', 'server.ts')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.push(child);
   let output = '';
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -44,6 +50,29 @@ function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; address: 
     });
     child.on('exit', (code, signal) => reject(new Error(`server exited with ${code ?? signal}:\n${output}`)));
   });
+}
+
+/** Live child processes of `pid` (Linux /proc): the node process tsx runs the server in. */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        return readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(pid);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+/** Running, as opposed to gone or a zombie waiting to be reaped. */
+function alive(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.on('exit', () => resolve())));
@@ -77,9 +106,13 @@ announce:
     expect(res.status).toBe(201);
     const incidentId = ((await res.json()) as { id: string }).id;
     await until(() => receiver!.received.length === 1, 15_000, 'the first delivery attempt');
-    first.child.kill('SIGKILL');
+    const serverPids = childrenOf(first.child.pid!);
+    expect(serverPids.length).toBeGreaterThan(0);
+    killGroup(first.child);
     await exited(first.child);
     expect(first.child.signalCode).toBe('SIGKILL');
+    // The server itself is gone, not only the tsx process in front of it.
+    await until(() => serverPids.every((pid) => !alive(pid)), 5_000, 'the server process to die');
 
     // What the dead process left: the row claimed, mid-delivery.
     const db = new Database(dbFile, { readonly: true });
