@@ -109,7 +109,6 @@ export interface Target {
   afterRound?: () => Promise<void>;
 }
 
-
 /**
  * Every fourth request carries no-cache headers, for every target alike, so the baseline sees the
  * same request mix as Outpost. `latencies`, when given, receives every response time in ms.
@@ -192,24 +191,29 @@ export async function measurePair(bare: Target, target: Target, opts: LoadOption
   return { bare: tallies.get(bare)!.result(bare.url), outpost: tallies.get(target)!.result(target.url) };
 }
 
-/** One GET as a browser sends it: the response's headers (without the per-connection ones Node adds) and body bytes. */
-export function fetchCopy(url: string): Promise<{ headers: Record<string, string>; body: Buffer }> {
+/** One GET as a browser sends it (with no-cache headers if asked): status, headers and body bytes. */
+function get(url: string, noCache: boolean): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers: BROWSER, timeout: 5_000 }, (res) => {
+    const req = request(url, { headers: noCache ? NO_CACHE : BROWSER, timeout: 5_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (!['date', 'connection', 'keep-alive'].includes(name) && typeof value === 'string') headers[name] = value;
-        }
-        resolve({ headers, body: Buffer.concat(chunks) });
+        for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers[name] = value;
+        resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
       });
     });
-    req.on('timeout', () => req.destroy(new Error(`fetch ${url}: timed out`)));
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: timed out`)));
     req.on('error', reject);
     req.end();
   });
+}
+
+/** A copy of a response to send again elsewhere: its headers (without the per-connection ones Node adds) and body bytes. */
+export async function fetchCopy(url: string): Promise<{ headers: Record<string, string>; body: Buffer }> {
+  const { headers, body } = await get(url, false);
+  for (const name of ['date', 'connection', 'keep-alive']) delete headers[name];
+  return { headers, body };
 }
 
 export interface Probe {
@@ -218,23 +222,14 @@ export interface Probe {
   encoding: string | undefined;
 }
 
-/** One GET, headers only (the body is drained): used to compare ETags before and after load. */
-export function probe(url: string, noCache: boolean): Promise<Probe> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: noCache ? NO_CACHE : BROWSER, timeout: 5_000 }, (res) => {
-      res.resume();
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, etag: res.headers.etag, encoding: res.headers['content-encoding'] }),
-      );
-    });
-    req.on('timeout', () => req.destroy(new Error(`probe ${url}: timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
+/** One GET: its status, ETag and encoding, used to compare ETags before and after load. */
+export async function probe(url: string, noCache: boolean): Promise<Probe> {
+  const { status, headers } = await get(url, noCache);
+  return { status, etag: headers.etag, encoding: headers['content-encoding'] };
 }
 
 /**
- * No-cache GETs, one every 50 ms (headers only), during the measured run: the distinct ETags they
+ * No-cache GETs, one every 50 ms, during the measured run: the distinct ETags they
  * are answered with. Under load, as autocannon's own no-cache requests are.
  */
 function noCacheSampler(url: string): { stop(): Promise<Set<string>> } {

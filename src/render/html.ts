@@ -31,7 +31,6 @@ export class HtmlRenderer {
   private readonly eta: Eta;
   private readonly memo = new Map<string, { deps: readonly unknown[]; html: string }>();
   private readonly cards = new Map<string, string>();
-  private readonly componentFragments = new Map<string, { deps: readonly unknown[]; html: string }>();
 
   constructor(
     private readonly assetVersion: string,
@@ -51,16 +50,23 @@ export class HtmlRenderer {
       if (html === undefined) this.cards.set(key, (html = this.eta.render('./partials/incident-card', card())));
       return html;
     };
-    // A component's block is rendered again only when something it shows changed: after a status
-    // change, one or two of fifty.
-    const renderComponent = (id: string, deps: readonly unknown[], view: () => object): string => {
-      const hit = this.componentFragments.get(id);
-      if (hit && sameDeps(hit.deps, deps)) return hit.html;
-      const html = this.eta.render('./partials/component', view());
-      this.componentFragments.set(id, { deps, html });
+    const pages = new Map<string, string>();
+    const seen = new Set<string>();
+    // Pages, and the front page's component blocks, are rendered again only when an input changed.
+    // `deps` are compared one by one: fingerprints are the same string objects from one build to the
+    // next (memoised per incident), so a page whose incidents did not change costs a few pointer checks.
+    // Entries not asked for in a build are dropped at its end.
+    const memoised = (key: string, deps: readonly unknown[], render: () => string) => {
+      seen.add(key);
+      const hit = this.memo.get(key);
+      if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) return hit.html;
+      const html = render();
+      this.memo.set(key, { deps, html });
       return html;
     };
-    for (const id of this.componentFragments.keys()) if (!s.componentsById.has(id)) this.componentFragments.delete(id);
+    // After a status change, one or two of fifty component blocks go through the template.
+    const renderComponent = (id: string, deps: readonly unknown[], view: () => object): string =>
+      memoised(`component:${id}`, deps, () => this.eta.render('./partials/component', view()));
     const ctx = new ViewContext(s, renderCard, renderComponent);
     const layout = (title: string, description: string) => ({
       title,
@@ -71,18 +77,6 @@ export class HtmlRenderer {
       timeZone: s.page.time_zone,
       assetVersion: this.assetVersion,
     });
-    const pages = new Map<string, string>();
-    const seen = new Set<string>();
-    // `deps` are compared one by one: fingerprints are the same string objects from one build to the
-    // next (memoised per incident), so a page whose incidents did not change costs a few pointer checks.
-    const memoised = (key: string, deps: readonly unknown[], render: () => string) => {
-      seen.add(key);
-      const hit = this.memo.get(key);
-      if (hit && sameDeps(hit.deps, deps)) return hit.html;
-      const html = render();
-      this.memo.set(key, { deps, html });
-      return html;
-    };
 
     pages.set('/', this.eta.render('./index', { layout: layout(`${s.page.name} Status`, `${s.status.description}. Current status and incident history of ${s.page.name}.`), ...ctx.frontPage() }));
 
@@ -339,11 +333,6 @@ function quietKind(d: UptimeDay): 'ok' | 'nd' | null {
 
 function shown(c: ComponentView): boolean {
   return !c.onlyShowIfDegraded || c.effectiveStatus !== 'operational';
-}
-
-/** Memo inputs compared one by one: strings by value, everything else by identity. */
-function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 function previousMonth(key: string): string {

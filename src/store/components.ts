@@ -189,7 +189,7 @@ export class ComponentStore {
    * undefined when the status was already that.
    */
   setStatus(id: string, to: ComponentStatus, cause: string, at: number): StatusChange | undefined {
-    this.written.add(id);
+    this.written.add(id); // for setManual and clearManual too, which write the row through here
     const change = this.db.transaction((): StatusChange | undefined => {
       const row = this.selectOne.get(id) as ComponentRow | undefined;
       if (!row) throw new Error(`unknown component ${id}`);
@@ -231,7 +231,6 @@ export class ComponentStore {
   setManual(id: string, to: ComponentStatus, reason: string, at: number): StatusChange | undefined {
     return this.db.transaction(() => {
       const change = this.setStatus(id, to, reason, at);
-      this.written.add(id);
       this.updateManual.run(to, reason, at, id);
       return change;
     })();
@@ -243,7 +242,6 @@ export class ComponentStore {
       const row = this.selectOne.get(id) as ComponentRow | undefined;
       if (!row) throw new Error(`unknown component ${id}`);
       if (row.manual_status === null) return undefined;
-      this.written.add(id);
       this.updateManual.run(null, null, null, id);
       return this.setStatus(id, underlying(row), reason, at);
     })();
