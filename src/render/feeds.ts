@@ -2,7 +2,7 @@ import { Feed, type FeedOptions, type Item } from 'feed';
 import type { Snapshot } from '../status/snapshot.js';
 import type { Incident } from '../status/types.js';
 import { escapeHtml } from './escape.js';
-import { Dates, UPDATE_STATUS_LABEL } from './format.js';
+import { Dates, statusTitle, UPDATE_STATUS_LABEL } from './format.js';
 import { incidentFingerprint } from './fingerprint.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -32,7 +32,7 @@ export function renderFeeds(s: Snapshot, items: Incident[]): { rss: string; atom
   const base = s.page.url.replace(/\/$/, '');
   const dates = Dates.for(s.page.time_zone);
   const host = new URL(s.page.url).host;
-  const title = `${s.page.name} Status - Incident History`;
+  const title = `${statusTitle(s.page.name)} - Incident History`;
   const options: FeedOptions = {
     title,
     description: `Statuspage-style incident history for ${s.page.name}`,

@@ -104,6 +104,14 @@ export class Dates {
   }
 }
 
+/**
+ * The title of the status page: "Acme" becomes "Acme Status", and a name that already says it
+ * ("Acme Status", "Acme status page") is left as it is, never "Acme Status Status".
+ */
+export function statusTitle(pageName: string): string {
+  return /\bstatus\b/i.test(pageName) ? pageName : `${pageName} Status`;
+}
+
 /** 99.95%: two decimals, never rounding a real outage up to 100%. */
 export function percent(fraction: number | null): string {
   if (fraction === null) return 'No data';

@@ -4,7 +4,7 @@ import type { ComponentView, Snapshot } from '../status/snapshot.js';
 import type { Incident, IncidentUpdate } from '../status/types.js';
 import { projectRoot } from '../util/paths.js';
 import { isoInZone } from '../util/time.js';
-import { Dates, IMPACT_LABEL, INDICATOR_CLASS, percent, duration, STATUS_CLASS, STATUS_LABEL, UPDATE_STATUS_LABEL } from './format.js';
+import { Dates, IMPACT_LABEL, INDICATOR_CLASS, percent, duration, STATUS_CLASS, STATUS_LABEL, statusTitle, UPDATE_STATUS_LABEL } from './format.js';
 import { LATENCY_HOURS, latencyChart } from './latency-chart.js';
 import { renderMarkdown } from './markdown.js';
 import { incidentFingerprint } from './fingerprint.js';
@@ -68,6 +68,7 @@ export class HtmlRenderer {
     const renderComponent = (id: string, deps: readonly unknown[], view: () => object): string =>
       memoised(`component:${id}`, deps, () => this.eta.render('./partials/component', view()));
     const ctx = new ViewContext(s, renderCard, renderComponent);
+    const pageTitle = statusTitle(s.page.name);
     const layout = (title: string, description: string) => ({
       title,
       description,
@@ -78,14 +79,14 @@ export class HtmlRenderer {
       assetVersion: this.assetVersion,
     });
 
-    pages.set('/', this.eta.render('./index', { layout: layout(`${s.page.name} Status`, `${s.status.description}. Current status and incident history of ${s.page.name}.`), ...ctx.frontPage() }));
+    pages.set('/', this.eta.render('./index', { layout: layout(pageTitle, `${s.status.description}. Current status and incident history of ${s.page.name}.`), ...ctx.frontPage() }));
 
     for (const incident of [...s.incidents, ...s.maintenances]) {
       const key = `/incidents/${incident.id}`;
       pages.set(
         key,
         memoised(key, [incidentFingerprint(incident)], () =>
-          this.eta.render('./incident', { layout: layout(`${incident.name} · ${s.page.name} Status`, `${UPDATE_STATUS_LABEL[incident.status]}: ${incident.name}`), ...ctx.incidentPage(incident) }),
+          this.eta.render('./incident', { layout: layout(`${incident.name} · ${pageTitle}`, `${UPDATE_STATUS_LABEL[incident.status]}: ${incident.name}`), ...ctx.incidentPage(incident) }),
         ),
       );
     }
@@ -98,7 +99,7 @@ export class HtmlRenderer {
         key,
         memoised(key, deps, () =>
           this.eta.render('./history', {
-            layout: layout(`Incident history · ${s.page.name} Status`, `Past incidents and maintenance of ${s.page.name}.`),
+            layout: layout(`Incident history · ${pageTitle}`, `Past incidents and maintenance of ${s.page.name}.`),
             months: page.map((m) => ({ key: m.key, label: ctx.dates.monthName(m.key), items: m.incidents.map((inc) => ctx.historyItem(inc)) })),
             pageNumber: i + 1,
             pageCount: history.length,
@@ -110,7 +111,7 @@ export class HtmlRenderer {
     });
     for (const key of this.memo.keys()) if (!seen.has(key)) this.memo.delete(key);
 
-    return { pages, notFound: this.eta.render('./not-found', { layout: layout(`Not found · ${s.page.name} Status`, 'Page not found') }) };
+    return { pages, notFound: this.eta.render('./not-found', { layout: layout(`Not found · ${pageTitle}`, 'Page not found') }) };
   }
 }
 

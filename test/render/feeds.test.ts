@@ -16,7 +16,7 @@ describe('history feeds', () => {
     const res = await t.app.inject('/history.rss');
     const feed = parseFeed(res.body);
     expect(feed.meta.type).toBe('rss');
-    expect(feed.title).toBe('Acme Status Status - Incident History');
+    expect(feed.title).toBe('Acme Status - Incident History');
     expect(feed.url).toBe('https://status.acme.example/');
     expect(feed.items).toHaveLength(4);
     const item = feed.items.find((i) => i.title === 'Database failover')!;

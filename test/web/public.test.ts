@@ -1,6 +1,6 @@
 import { brotliCompressSync, brotliDecompressSync, constants as zlib, gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { ACME_YAML, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedKnown } from '../helpers/seed.js';
 
 let t: TestApp;
@@ -57,6 +57,30 @@ describe('public routes', () => {
     const api = await get('/api/v2/nothing.json');
     expect(api.statusCode).toBe(404);
     expect(api.json()).toEqual({ error: 'not_found', message: 'no API route at GET /api/v2/nothing.json' });
+  });
+
+  it('titles every page and feed "<name> Status", without saying "Status" twice', async () => {
+    const titles = async () => ({
+      home: /<title>(.*?)<\/title>/.exec((await get('/')).body)?.[1],
+      incident: /<title>(.*?)<\/title>/.exec((await get(`/incidents/${ids.resolved}`)).body)?.[1],
+      history: /<title>(.*?)<\/title>/.exec((await get('/history')).body)?.[1],
+      notFound: /<title>(.*?)<\/title>/.exec((await get('/nope')).body)?.[1],
+      rss: /<channel>\s*<title>(.*?)<\/title>/.exec((await get('/history.rss')).body)?.[1],
+      atom: /<feed[^>]*>\s*<id>.*?<\/id>\s*<title>(.*?)<\/title>/s.exec((await get('/history.atom')).body)?.[1],
+    });
+    // The issue's own example names the page "Acme Status".
+    expect(await titles()).toEqual({
+      home: 'Acme Status',
+      incident: 'Database failover · Acme Status',
+      history: 'Incident history · Acme Status',
+      notFound: 'Not found · Acme Status',
+      rss: 'Acme Status - Incident History',
+      atom: 'Acme Status - Incident History',
+    });
+    await t.close();
+    t = await makeTestApp({ yaml: ACME_YAML.replace('name: Acme Status', 'name: Acme') });
+    ids = await seedKnown(t.app, t.clock.ms);
+    expect(await titles()).toMatchObject({ home: 'Acme Status', incident: 'Database failover · Acme Status', rss: 'Acme Status - Incident History' });
   });
 
   it('the front page shows banner, active incident, maintenance, components, dependencies and recent days', async () => {
