@@ -50,6 +50,7 @@ export interface BenchResults {
   settings: { connections: number; durationS: number; warmupS: number; rounds: number; rebuildSamples: number };
   seed: SeedSummary;
   pages: OutpostReady['pages'];
+  settle: OutpostReady['settle'];
   runs: { steady: RunResult; changing: RunResult & { churn: ChurnResult } };
   /**
    * For reference, not targets: the bare server sending a copy of GET /'s response, and GET / with
@@ -139,7 +140,10 @@ export function formatReport(r: BenchResults): string {
     `page: ${r.seed.components} components in ${r.seed.groups} groups, ${r.seed.days} days of history (${r.seed.historyRows} rows), ` +
       `${r.seed.incidents} incidents (${r.seed.unresolved} open, ${r.seed.updates} updates), seeded in ${Math.round(r.seed.seedMs)} ms`,
   );
-  for (const [path, size] of Object.entries(r.pages)) lines.push(`  ${path}: ${size.identity} bytes, ${size.br} brotli`);
+  for (const [path, size] of Object.entries(r.pages)) {
+    const quick = size.quickBr === undefined ? '' : ` once settled (in ${r.settle.ms} ms), ${size.quickBr} brotli until then (${r.settle.afterMs / 1000} s unchanged)`;
+    lines.push(`  ${path}: ${size.identity} bytes, ${size.br} brotli${quick}`);
+  }
   lines.push(
     `load: autocannon (without building body strings), ${r.settings.connections} connections, accept-encoding: br, gzip; 1 request in 4 with no-cache headers`,
   );

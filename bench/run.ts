@@ -101,6 +101,8 @@ async function main(): Promise<number> {
 
     log(`timing ${REBUILD_SAMPLES} rebuilds, each after one status change`);
     const sample = await outpost.call<RebuildSample>('rebuildSample', { count: REBUILD_SAMPLES }, 120_000);
+    // Steady: the page as it is once it has stayed the same for a while, with its final compression.
+    await outpost.call('settle');
 
     // The no-cache check: the same bytes before and after a load that includes no-cache requests,
     // and not one rebuild caused by any of them.
@@ -127,6 +129,7 @@ async function main(): Promise<number> {
       settings: { ...LOAD, rebuildSamples: REBUILD_SAMPLES },
       seed: ready.seed,
       pages: ready.pages,
+      settle: ready.settle,
       runs: { steady: steady.run, changing: { ...changing.run, churn: changing.churn } },
       references: reference,
       rebuild: { buildMs: spread(sample.buildMs), publishMs: spread(sample.publishMs), buildsPerChange: sample.buildsPerChange },

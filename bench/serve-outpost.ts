@@ -8,7 +8,7 @@ import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config/load.js';
 import { migrate } from '../src/db/migrate.js';
 import { openDatabase } from '../src/db/open.js';
-import type { PublisherStats } from '../src/render/publisher.js';
+import { SETTLE_MS, type PublisherStats } from '../src/render/publisher.js';
 import type { ComponentStatus } from '../src/status/types.js';
 import { serveParent } from './ipc.js';
 import { benchYaml, componentIds, type SeedSummary } from './seed.js';
@@ -30,8 +30,13 @@ export interface ProcessInfo {
 export interface OutpostReady extends ProcessInfo {
   port: number;
   seed: SeedSummary;
-  /** Sizes of the two measured bodies: identity and brotli bytes. */
-  pages: Record<string, { identity: number; br: number }>;
+  /**
+   * Sizes of the two measured bodies: identity and brotli bytes; for the front page also its quick
+   * brotli bytes, served until it has stayed unchanged for the settle time.
+   */
+  pages: Record<string, { identity: number; br: number; quickBr?: number }>;
+  /** The front page's final compression (Publisher.settle): how long it took, and after how long unchanged it runs. */
+  settle: { ms: number; afterMs: number };
 }
 
 export interface ChurnResult {
@@ -65,7 +70,7 @@ function seedFile(file: string): SeedSummary {
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
 const file = join(dir, 'outpost.db');
 let db: ReturnType<typeof openDatabase> | undefined;
-const { app, seed } = await (async () => {
+const { app, seed, quick, settleMs } = await (async () => {
   try {
     const seed = seedFile(file);
     db = openDatabase(file);
@@ -73,8 +78,12 @@ const { app, seed } = await (async () => {
     const app = await buildApp({ config: parseConfig(benchYaml(), 'bench.yaml', {}), db, refreshMs: 0 });
     await app.publisher.rebuild();
     await app.publisher.idle();
+    const quick = app.publisher.current.resources.get('/')!.br.length;
+    const started = performance.now();
+    await app.publisher.settle();
+    const settleMs = Math.round(performance.now() - started);
     await app.listen({ host: '127.0.0.1', port: 0 });
-    return { app, seed };
+    return { app, seed, quick, settleMs };
   } catch (err) {
     // The parent sees the exit; the temporary folder must not outlive a failed start.
     db?.close();
@@ -102,15 +111,21 @@ const pageSizes = () => {
   const out: OutpostReady['pages'] = {};
   for (const path of ['/', '/api/v2/summary.json']) {
     const r = app.publisher.current.resources.get(path)!;
-    out[path] = { identity: r.identity.length, br: r.br.length };
+    out[path] = { identity: r.identity.length, br: r.br.length, ...(path === '/' ? { quickBr: quick } : {}) };
   }
   return out;
 };
 
 serveParent(
-  { ...info(), port: (app.server.address() as AddressInfo).port, seed, pages: pageSizes() } satisfies OutpostReady,
+  { ...info(), port: (app.server.address() as AddressInfo).port, seed, pages: pageSizes(), settle: { ms: settleMs, afterMs: SETTLE_MS } } satisfies OutpostReady,
   {
     info,
+    /** The front page as a visitor finds it once it has stayed the same for a while (Publisher.settle). */
+    settle: async () => {
+      await app.publisher.idle();
+      await app.publisher.settle();
+      return null;
+    },
     churnStart: async () => {
       if (churn) throw new Error('churn already running');
       await app.publisher.idle();
@@ -129,6 +144,8 @@ serveParent(
       const { changes, buildsBefore, failuresBefore } = churn.state;
       churn = undefined;
       await app.publisher.idle();
+      // Settled now, in the pause, rather than by its timer in the middle of the bare server's round.
+      await app.publisher.settle();
       return { changes, builds: app.publisher.stats.builds - buildsBefore, failures: app.publisher.stats.failures - failuresBefore };
     },
     /**

@@ -41,6 +41,8 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** Periodic snapshot refresh; 0 turns it off (tests drive rebuilds themselves). */
   refreshMs?: number;
+  /** How long the front page stays unchanged before its final compression; 0: only on publisher.settle() (tests). */
+  settleMs?: number;
   /** Proxy hops whose X-Forwarded-For is trusted for the client address (1 behind Fly's proxy). */
   trustProxy?: number;
   /** The probe scheduler's lag for the admin's probe page; monitoring starts after the app is built, hence a getter. */
@@ -100,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: app.log,
     assetVersion: assetVersion(PUBLIC_DIR),
     refreshMs: deps.refreshMs,
+    settleMs: deps.settleMs,
     latencyProbes: latencyProbes(deps.config),
   });
   await publisher.start();

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { productionRuntime } from '../bench/ipc.js';
 import { projectRoot } from '../src/util/paths.js';
 
 const read = (file: string) => readFileSync(join(projectRoot, file), 'utf8');
@@ -16,8 +17,10 @@ describe('how Outpost is started', () => {
     expect(cmd.at(-1)).toBe(start.at(-1));
   });
 
-  it('limits glibc malloc arenas in the image', () => {
+  it('limits glibc malloc arenas and gives large freed blocks back, in the image and in the benchmark', () => {
     expect(read('Dockerfile')).toMatch(/^ENV MALLOC_ARENA_MAX=2$/m);
+    expect(read('Dockerfile')).toMatch(/^ENV MALLOC_MMAP_THRESHOLD_=131072$/m);
+    expect(productionRuntime().env).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' });
   });
 
   it('starts with flags this Node accepts', () => {

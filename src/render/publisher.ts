@@ -8,13 +8,19 @@ import { LATENCY_HOURS, type LatencyPoint } from './latency-chart.js';
 import type { MonitoringState } from '../status/snapshot.js';
 import { FeedRenderer } from './feeds.js';
 import { HtmlRenderer } from './html.js';
-import { makeResource, type Resource } from './resource.js';
+import { makeResource, settleResource, type Resource } from './resource.js';
 import { statuspageDocuments } from './statuspage-json.js';
 
 const HTML = 'text/html; charset=utf-8';
 const COMPRESSION_CONCURRENCY = 2;
 /** The page most requests of a traffic spike are for: its bytes are worth a slower compression. */
 const HOT_PATHS = new Set(['/']);
+/**
+ * How long the hot page must stay unchanged before its final, slower compression: long enough
+ * that a page in flux (an outage unfolding, a flapping probe) is not compressed hard only to be
+ * replaced a second later, short enough that a CDN's next fetch (max-age 15 s) gets the final bytes.
+ */
+export const SETTLE_MS = 5_000;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** How stale the latency charts' current hour may get (see Publisher.latency). */
@@ -33,6 +39,8 @@ export interface PublisherStats {
   /** Milliseconds from the start of the last rebuild until its bytes were served (compression included). */
   lastPublishMs: number;
   failures: number;
+  /** Hot resources given their final compression (settle). */
+  settles: number;
   /** Milliseconds per stage of the last rebuild, for finding where time goes. */
   stages: Record<string, number>;
 }
@@ -48,6 +56,8 @@ export interface PublisherOptions {
   refreshMs?: number;
   /** Probe ids whose response times are charted, by component (components with show_latency). */
   latencyProbes?: Map<string, string[]>;
+  /** Overrides SETTLE_MS; 0: the hot page is settled only when settle() is called (tests). */
+  settleMs?: number;
 }
 
 
@@ -68,7 +78,10 @@ export class Publisher {
   private pending = false;
   private scheduled: NodeJS.Immediate | undefined;
   private timer: NodeJS.Timeout | undefined;
-  readonly stats: PublisherStats = { builds: 0, lastBuildMs: 0, lastPublishMs: 0, failures: 0, stages: {} };
+  /** The settle timer, and the unsettled resources it was set for. */
+  private settleTimer: { timeout: NodeJS.Timeout; for: Resource[] } | undefined;
+  private settling: Promise<void> | undefined;
+  readonly stats: PublisherStats = { builds: 0, lastBuildMs: 0, lastPublishMs: 0, failures: 0, settles: 0, stages: {} };
 
   constructor(private readonly options: PublisherOptions) {
     this.html = new HtmlRenderer(options.assetVersion);
@@ -92,6 +105,50 @@ export class Publisher {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    if (this.settleTimer) clearTimeout(this.settleTimer.timeout);
+    this.settleTimer = undefined;
+  }
+
+  /**
+   * Gives each hot resource still served with its quick compression its final bytes (see
+   * resource.ts), swapped in only if no rebuild has replaced it meanwhile. Resolves when served.
+   */
+  async settle(): Promise<void> {
+    // One at a time: a second caller waits for the first, then finds little or nothing left to do.
+    while (this.settling) await this.settling;
+    this.settling = this.settleNow().finally(() => {
+      this.settling = undefined;
+    });
+    return this.settling;
+  }
+
+  private async settleNow(): Promise<void> {
+    for (const [path, resource] of this.current.resources) {
+      if (resource.settled) continue;
+      const settled = await settleResource(resource);
+      const resources = this.current.resources;
+      if (resources.get(path) !== resource) continue; // rebuilt meanwhile: that build set its own timer
+      resources.set(path, settled);
+      this.stats.settles++;
+    }
+  }
+
+  /** After a publish: settle the hot page once it has stayed the same for SETTLE_MS. */
+  private scheduleSettle(): void {
+    const delay = this.options.settleMs ?? SETTLE_MS;
+    const unsettled = [...this.current.resources.values()].filter((r) => !r.settled);
+    const armed = this.settleTimer;
+    // The same bytes published again (another page changed) do not restart their wait.
+    if (armed && unsettled.length > 0 && unsettled.every((r) => armed.for.includes(r))) return;
+    if (armed) clearTimeout(armed.timeout);
+    this.settleTimer = undefined;
+    if (delay <= 0 || unsettled.length === 0) return;
+    const timeout = setTimeout(() => {
+      this.settleTimer = undefined;
+      this.settle().catch((err: unknown) => this.options.log.error({ err }, 'compressing the front page harder failed; still serving its quick compression'));
+    }, delay);
+    timeout.unref();
+    this.settleTimer = { timeout, for: unsettled };
   }
 
   /** Data changed: schedule a rebuild. Synchronous writes in one tick share one rebuild. */
@@ -243,6 +300,7 @@ export class Publisher {
     this.stats.builds++;
     this.stats.lastPublishMs = performance.now() - started;
     this.stats.stages = stages;
+    this.scheduleSettle();
   }
 }
 

@@ -25,25 +25,32 @@ export interface Resource {
   lastModifiedHttp: string;
   /** The text the bytes were made from: an identical rebuild is recognised without hashing. */
   source: string;
+  /**
+   * False while a hot resource's brotli bytes are its quick first compression; settleResource()
+   * makes its final ones. The quick bytes carry a weak ETag: the same content, other bytes later.
+   */
+  settled: boolean;
 }
 
 /** Bodies under this size are not worth compressing; the encodings share the identity bytes. */
 const MIN_COMPRESS = 512;
 
 /**
- * Brotli quality 10 for a hot resource, the front page that every visitor of a traffic spike loads:
- * on the benchmark's 180 KB page it gives 10.7 KB instead of quality 5's 12.3 KB, for about 90 ms
- * in the thread pool per change instead of 3 (quality 11: 10.1 KB, 300-400 ms). Each byte less
- * is paid by every response: measured here, a 2 KB smaller copy of that page was served at about
- * 11% more requests per second, the client's and the server's per-response work following the
- * bytes. Bounded, so that a pathological page cannot hold the pool for seconds.
+ * The hot resource, the front page every visitor of a traffic spike loads, is compressed twice.
+ * First as quickly as any page (quality 5 on the benchmark's 180 KB page: 12.3 KB, 3 ms), so that
+ * a change is served at once; then, once it has stayed unchanged for a while (Publisher.settle),
+ * at quality 10: 10.7 KB for about 90 ms in the thread pool. The hard pass pays off only on bytes
+ * served many times: measured here with a status change every second, compressing every version at
+ * quality 10 cost the server 5-25 us more CPU per request than serving quality 5's larger bytes
+ * (about 8% fewer requests/s). Quality 11 (10.1 KB) takes 4 times as long again and 7 MB more
+ * memory while it runs. Bounded, so that a pathological page cannot hold the pool for seconds.
  */
 const HOT_QUALITY = 10;
 const HOT_MAX_BYTES = 1024 * 1024;
 
 /**
  * Builds a resource, or returns the previous one when its bytes did not change (same ETag and
- * Last-Modified). `hot`: compress harder, for the resource most requests are for.
+ * Last-Modified). `hot`: the resource most requests are for, to be settled (see HOT_QUALITY).
  */
 export async function makeResource(contentType: string, body: string, previous: Resource | undefined, now: number, opts: { hot?: boolean } = {}): Promise<Resource> {
   if (previous && previous.source === body && previous.contentType === contentType) return previous;
@@ -61,24 +68,40 @@ export async function makeResource(contentType: string, body: string, previous: 
     lastModified,
     lastModifiedHttp: new Date(lastModified).toUTCString(),
     source: body,
+    settled: !(opts.hot === true && worthSettling(identity)),
   };
 }
 
-async function compress(identity: Buffer, contentType: string, hot: boolean): Promise<[Buffer, Buffer]> {
-  if (identity.length < MIN_COMPRESS) return [identity, identity];
-  const brotli = {
+/** The resource with its final brotli bytes (the same one if it has them already). */
+export async function settleResource(resource: Resource): Promise<Resource> {
+  if (resource.settled) return resource;
+  const br = exact(await brotliAsync(resource.identity, brotliOptions(resource.identity, resource.contentType, HOT_QUALITY)));
+  return { ...resource, br, settled: true };
+}
+
+/** Large pages are rebuilt on every status change: a lighter quality keeps publishing quick. */
+const qualityFor = (identity: Buffer) => (identity.length < 64 * 1024 ? 9 : 5);
+
+const worthSettling = (identity: Buffer) => identity.length >= MIN_COMPRESS && identity.length <= HOT_MAX_BYTES && qualityFor(identity) < HOT_QUALITY;
+
+function brotliOptions(identity: Buffer, contentType: string, quality: number) {
+  return {
     params: {
       [constants.BROTLI_PARAM_MODE]: contentType.startsWith('application/json') ? constants.BROTLI_MODE_GENERIC : constants.BROTLI_MODE_TEXT,
       [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
       // A window just big enough for the body: the encoder's memory and set-up time follow it.
       [constants.BROTLI_PARAM_LGWIN]: Math.min(24, Math.max(16, Math.ceil(Math.log2(identity.length)))),
-      // Large pages are rebuilt on every status change: a lighter quality keeps publishing quick,
-      // except for the hot one, whose bytes every visitor pays for.
-      [constants.BROTLI_PARAM_QUALITY]: hot && identity.length <= HOT_MAX_BYTES ? HOT_QUALITY : identity.length < 64 * 1024 ? 9 : 5,
+      [constants.BROTLI_PARAM_QUALITY]: quality,
     },
   };
+}
+
+async function compress(identity: Buffer, contentType: string, hot: boolean): Promise<[Buffer, Buffer]> {
+  if (identity.length < MIN_COMPRESS) return [identity, identity];
+  const brotli = brotliOptions(identity, contentType, qualityFor(identity));
   if (identity.length < SYNC_BELOW) return [gzipSync(identity, { level: 9 }), brotliCompressSync(identity, brotli)];
-  return Promise.all([gzipAsync(identity, { level: 6 }), brotliAsync(identity, brotli)]);
+  // gzip's level 9 costs the hot page 2 ms more than level 6, for 6% fewer bytes.
+  return Promise.all([gzipAsync(identity, { level: hot ? 9 : 6 }), brotliAsync(identity, brotli)]);
 }
 
 /**

@@ -33,9 +33,13 @@ function parseAcceptEncoding(header: string): Encoding {
   return 'identity';
 }
 
-/** The ETag sent for an encoding: each byte sequence gets its own strong validator. */
+/**
+ * The ETag sent for an encoding: each byte sequence gets its own strong validator, except a hot
+ * page's quick brotli bytes, which its final ones replace: a weak one, "the same content".
+ */
 export function etagFor(resource: Resource, encoding: Encoding): string {
-  return encoding === 'identity' ? `"${resource.etag}"` : `"${resource.etag}-${encoding}"`;
+  if (encoding === 'identity') return `"${resource.etag}"`;
+  return encoding === 'br' && !resource.settled ? `W/"${resource.etag}-br"` : `"${resource.etag}-${encoding}"`;
 }
 
 /**

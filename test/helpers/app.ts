@@ -40,14 +40,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on a real SQLite file in a fresh temporary folder; periodic refresh off. */
-export async function makeTestApp(opts: { yaml?: string; now?: number; demo?: boolean } = {}): Promise<TestApp> {
+/** The real app on a real SQLite file in a fresh temporary folder; periodic refresh and settle timer off. */
+export async function makeTestApp(opts: { yaml?: string; now?: number; demo?: boolean; settleMs?: number } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-test-'));
   const db = openDatabase(join(dir, 'outpost.db'));
   migrate(db);
   const clock = new TestClock(opts.now ?? Date.UTC(2026, 10, 22, 12, 0, 0));
   const config = parseConfig(opts.yaml ?? ACME_YAML, 'test.yaml', {});
-  const app = await buildApp({ config, db, clock: clock.now, refreshMs: 0, demo: opts.demo ?? false });
+  const app = await buildApp({ config, db, clock: clock.now, refreshMs: 0, settleMs: opts.settleMs ?? 0, demo: opts.demo ?? false });
   return {
     app,
     db,

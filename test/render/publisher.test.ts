@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -43,5 +43,42 @@ describe('Publisher', () => {
     await t.app.publisher.idle();
     for (const res of during) expect(['none', 'critical']).toContain(res.json().status.indicator);
     expect((await t.app.inject('/api/v2/status.json')).json().status.indicator).toBe('critical');
+  });
+});
+
+describe('settling the front page', () => {
+  it('compresses the front page harder once it has stayed the same for the settle time', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = await makeTestApp({ settleMs: 5000 });
+    try {
+      const brTag = async () => (await s.app.inject({ url: '/', headers: { 'accept-encoding': 'br' } })).headers.etag as string;
+      const settles = () => s.app.publisher.stats.settles;
+      expect(await brTag()).toMatch(/^W\//);
+      await vi.advanceTimersByTimeAsync(4000);
+      // A rebuild that leaves the front page as it was (another page changed) does not restart its wait.
+      await s.app.publisher.rebuild();
+      await vi.advanceTimersByTimeAsync(999);
+      expect(settles()).toBe(0);
+      await vi.advanceTimersByTimeAsync(1);
+      await vi.waitFor(() => expect(settles()).toBe(1));
+      expect(await brTag()).toMatch(/^"/);
+
+      // A change is served at once, quickly compressed; another change within the settle time restarts the wait.
+      s.app.store.components.setStatus('website', 'major_outage', 'test', s.clock.advance(1000));
+      await s.app.publisher.idle();
+      expect(await brTag()).toMatch(/^W\//);
+      await vi.advanceTimersByTimeAsync(4000);
+      s.app.store.components.setStatus('website', 'operational', 'test', s.clock.advance(1000));
+      await s.app.publisher.idle();
+      await vi.advanceTimersByTimeAsync(4999);
+      expect(settles()).toBe(1);
+      expect(await brTag()).toMatch(/^W\//);
+      await vi.advanceTimersByTimeAsync(1);
+      await vi.waitFor(() => expect(settles()).toBe(2));
+      expect(await brTag()).toMatch(/^"/);
+    } finally {
+      await s.close();
+      vi.useRealTimers();
+    }
   });
 });

@@ -304,16 +304,61 @@ describe('conditional requests and compression', () => {
     expect(gz.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
   });
 
-  it('compresses the front page harder than the rest: every visitor pays for its bytes', async () => {
+  it('compresses the front page quickly at each change, then harder once settled; its ETag says which', async () => {
     const quality = (body: Buffer, q: number) =>
       brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: q, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT } }).length;
-    for (const [url, hot] of [['/', true], [`/incidents/${ids.resolved}`, false]] as const) {
-      const plain = (await get(url, { 'accept-encoding': 'identity' })).rawPayload;
-      const br = (await get(url, { 'accept-encoding': 'br' })).rawPayload;
-      expect(brotliDecompressSync(br).equals(plain)).toBe(true);
-      // What a page of that size gets otherwise (quality 9), and what the front page gets (10).
-      if (hot) expect(br.length).toBeLessThan(quality(plain, 9));
-      else expect(br.length).toBeGreaterThan(quality(plain, 10));
+    const front = async () => {
+      const plain = await get('/', { 'accept-encoding': 'identity' });
+      const br = await get('/', { 'accept-encoding': 'br' });
+      const gz = await get('/', { 'accept-encoding': 'gzip' });
+      expect(brotliDecompressSync(br.rawPayload).equals(plain.rawPayload)).toBe(true);
+      return { plain: plain.rawPayload, identityTag: plain.headers.etag, br: br.rawPayload, brTag: br.headers.etag as string, gzipTag: gz.headers.etag };
+    };
+    const quick = await front();
+    // What any page of that size gets (quality 9 below 64 KB): not yet the front page's final bytes.
+    expect(quick.br.length).toBeGreaterThan(quality(quick.plain, 10));
+    expect(quick.brTag).toBe(`W/${quick.identityTag!.slice(0, -1)}-br"`);
+
+    await t.app.publisher.settle();
+    const settled = await front();
+    expect(settled.plain.equals(quick.plain)).toBe(true);
+    expect(settled.br.length).toBeLessThan(quality(settled.plain, 9));
+    expect(settled.brTag).toBe(`${settled.identityTag!.slice(0, -1)}-br"`);
+    expect([settled.identityTag, settled.gzipTag]).toEqual([quick.identityTag, quick.gzipTag]);
+    expect(t.app.publisher.stats.settles).toBe(1);
+    // A browser holding the quick bytes revalidates them: the content is the same.
+    const revalidated = await get('/', { 'accept-encoding': 'br', 'if-none-match': quick.brTag });
+    expect([revalidated.statusCode, revalidated.headers.etag]).toEqual([304, settled.brTag]);
+    await t.app.publisher.settle();
+    expect(t.app.publisher.stats.settles).toBe(1);
+
+    // A change is served at once with quick bytes again.
+    t.app.store.components.setStatus('website', 'major_outage', 'test', t.clock.advance(60_000));
+    await t.app.publisher.idle();
+    const changed = await front();
+    expect(changed.plain.toString()).toContain('Major outage');
+    expect(changed.brTag).toMatch(/^W\//);
+    expect(changed.br.length).toBeGreaterThan(quality(changed.plain, 10));
+
+    // Other pages are compressed once, and finally.
+    const incident = (await get(`/incidents/${ids.resolved}`, { 'accept-encoding': 'br' })).headers.etag;
+    expect(incident).toMatch(/^"[\w-]+-br"$/);
+  });
+
+  it('drops a settled copy of bytes that a rebuild replaced meanwhile', async () => {
+    // Settle and rebuild race through the thread pool; either may finish first (both orders happen
+    // within a few rounds here). Whichever does, the page served is the rebuilt one.
+    for (let i = 0; i < 10; i++) {
+      const status = i % 2 === 0 ? 'major_outage' : 'operational';
+      const settling = t.app.publisher.settle();
+      t.app.store.components.setStatus('website', status, 'test', t.clock.advance(60_000));
+      await Promise.all([settling, t.app.publisher.rebuild()]);
+      const plain = await get('/', { 'accept-encoding': 'identity' });
+      const br = await get('/', { 'accept-encoding': 'br' });
+      const shown = /id="c-website"[\s\S]*?<span class="status [^"]*">([^<]*)</.exec(plain.body)?.[1];
+      expect(shown, `round ${i}`).toBe(status === 'major_outage' ? 'Major outage' : 'Operational');
+      expect(brotliDecompressSync(br.rawPayload).toString()).toBe(plain.body);
+      expect(br.headers.etag).toMatch(/^W\//);
     }
   });
 
