@@ -42,6 +42,16 @@ describe('dashboard, components, probes, audit and API keys in a real browser, J
       expect(header.swipes).toBe(true);
       await page.click('header.bar nav a[href="/admin/audit"]');
       expect(new URL(page.url()).pathname).toBe('/admin/audit');
+      // The current section starts in view, far right as it is; the first ones need no scroll.
+      const current = () =>
+        page.$eval('header.bar nav', (nav) => {
+          const link = nav.querySelector('a[aria-current="page"]')!.getBoundingClientRect();
+          const box = nav.getBoundingClientRect();
+          return { inView: link.left >= box.left - 1 && link.right <= box.right + 1, scrolled: nav.scrollLeft > 0 };
+        });
+      expect(await current()).toEqual({ inView: true, scrolled: true });
+      await page.goto(`${base}/admin/incidents`);
+      expect(await current()).toEqual({ inView: true, scrolled: false });
       await page.goto(`${base}/admin`);
       await fits('dashboard');
 
