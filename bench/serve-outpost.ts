@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { migrate } from '../src/db/migrate.js';
 import { openDatabase } from '../src/db/open.js';
 import { SETTLE_MS, type PublisherStats } from '../src/render/publisher.js';
 import type { ComponentStatus } from '../src/status/types.js';
+import { serverLoggerOptions } from '../src/web/request-logger.js';
 import { serveParent } from './ipc.js';
 import { benchYaml, componentIds, type SeedSummary } from './seed.js';
 
@@ -75,7 +77,9 @@ const { app, seed, quick, settleMs } = await (async () => {
     const seed = seedFile(file);
     db = openDatabase(file);
     migrate(db);
-    const app = await buildApp({ config: parseConfig(benchYaml(), 'bench.yaml', {}), db, refreshMs: 0 });
+    // Logging as `npm start` and the image set it up (pino at info); its few lines are dropped here.
+    const logger = { ...serverLoggerOptions(), stream: new Writable({ write: (_chunk, _encoding, done) => done() }) };
+    const app = await buildApp({ config: parseConfig(benchYaml(), 'bench.yaml', {}), db, refreshMs: 0, logger });
     await app.publisher.rebuild();
     await app.publisher.idle();
     const quick = app.publisher.current.resources.get('/')!.br.length;

@@ -30,6 +30,7 @@ import { publicRoutes } from './web/public.js';
 import { Monitor } from './monitoring/monitor.js';
 import { AutoIncidents } from './monitoring/auto-incidents.js';
 import { IncidentService } from './operations/incidents.js';
+import { lazyChildLogger } from './web/request-logger.js';
 
 export interface AppDeps {
   config: Config;
@@ -71,6 +72,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger ?? false,
     // A line per public read would be the heaviest work of a traffic spike, and says nothing.
     // Heartbeat URLs carry their token: never log them.
+    // The per-request child logger is made when the request logs, not for every public read.
+    childLoggerFactory: lazyChildLogger,
     logController: new LogController({
       disableRequestLogging: (request) => request.method === 'GET' || request.method === 'HEAD' || request.url.startsWith('/api/v1/heartbeats/'),
     }),

@@ -9,6 +9,7 @@ import { startMonitoring, type Monitoring } from './scheduler/start.js';
 import { readSettings } from './settings.js';
 import { expireStaleDemo, purgeDemoData } from './store/demo-data.js';
 import { systemClock } from './util/time.js';
+import { serverLoggerOptions } from './web/request-logger.js';
 
 /** Entry point: settings, config, database, app, listen; graceful close on SIGTERM and SIGINT. */
 async function main(): Promise<void> {
@@ -28,10 +29,7 @@ async function main(): Promise<void> {
     demo: settings.demo,
     trustProxy: settings.trustProxy,
     probeLag: () => monitoring?.host.lag,
-    logger: {
-      level: process.env.LOG_LEVEL ?? 'info',
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-    },
+    logger: serverLoggerOptions(),
   });
   const admin = await bootstrapAdmin(app.store, process.env, systemClock);
   // Nothing else needs it, and worker threads inherit the environment.
