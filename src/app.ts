@@ -1,5 +1,5 @@
 import fastifyStatic from '@fastify/static';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ import { publicRoutes } from './web/public.js';
 import { Monitor } from './monitoring/monitor.js';
 import { AutoIncidents } from './monitoring/auto-incidents.js';
 import { IncidentService } from './operations/incidents.js';
-import { lazyChildLogger } from './web/request-logger.js';
+import { createLogger, isRequestLogged, requestLoggers, type LoggerSettings } from './web/request-logger.js';
 
 export interface AppDeps {
   config: Config;
@@ -39,7 +39,8 @@ export interface AppDeps {
   clock?: Clock;
   /** The bundled demo is running: the page says so. */
   demo?: boolean;
-  logger?: FastifyServerOptions['logger'];
+  /** Where and what to log (server.ts: serverLoggerOptions()); nothing when not given. */
+  logger?: LoggerSettings;
   /** Periodic snapshot refresh; 0 turns it off (tests drive rebuilds themselves). */
   refreshMs?: number;
   /** How long the front page stays unchanged before its final compression; 0: only on publisher.settle() (tests). */
@@ -68,20 +69,19 @@ const PUBLIC_DIR = join(projectRoot, 'public');
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
+  const log = deps.logger ? createLogger(deps.logger) : undefined;
   const app = Fastify({
-    logger: deps.logger ?? false,
-    // A line per public read would be the heaviest work of a traffic spike, and says nothing.
-    // Heartbeat URLs carry their token: never log them.
-    // The per-request child logger is made when the request logs, not for every public read.
-    childLoggerFactory: lazyChildLogger,
-    logController: new LogController({
-      disableRequestLogging: (request) => request.method === 'GET' || request.method === 'HEAD' || request.url.startsWith('/api/v1/heartbeats/'),
-    }),
+    // Fastify's own logger stays off: with one it times and watches every response for its access
+    // line (see request-logger.ts). app.log is ours, and each request's logger a child of it.
+    logger: false,
+    ...(log ? { childLoggerFactory: requestLoggers(log) } : {}),
+    logController: new LogController({ disableRequestLogging: (request) => !isRequestLogged(request) }),
     return503OnClosing: true,
     // Sign-in limits per address need the client's address, not the proxy's; never trust it by default.
     trustProxy: deps.trustProxy ? (_address: string, hop: number) => hop < deps.trustProxy! : false,
     routerOptions: { ignoreTrailingSlash: true },
   });
+  if (log) (app as { log: FastifyBaseLogger }).log = log;
 
   let publisher: Publisher | undefined;
   const announce = new AnnounceSetup(deps.config, { clock, log: app.log });

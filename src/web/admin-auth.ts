@@ -22,6 +22,7 @@ import type { AuthStores } from '../auth/stores.js';
 import { waitText } from '../auth/throttle.js';
 import { AdminViews, FORM_TOKEN, FORM_TOKEN_FIELD } from '../auth/views.js';
 import type { Clock } from '../util/time.js';
+import { logCompletedRequests } from './request-logger.js';
 
 export interface AdminAuthOptions {
   stores: AuthStores;
@@ -63,6 +64,7 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
   // Computed now so the first sign-in to an unknown email is not slower than the others.
   await dummyHash();
 
+  logCompletedRequests(admin);
   // Both stay inside this scope: the public routes neither parse cookies nor accept forms.
   await admin.register(fastifyCookie, { hook: 'onRequest' });
   await admin.register(fastifyFormbody, { bodyLimit: 64 * 1024 });

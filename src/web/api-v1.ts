@@ -11,6 +11,7 @@ import type { Incident } from '../status/types.js';
 import type { Clock } from '../util/time.js';
 import { openApiDocument } from './api-v1-openapi.js';
 import { incidentBody, componentBody, updateBody } from './api-v1-schemas.js';
+import { logCompletedRequests } from './request-logger.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,6 +32,7 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
   app.get('/api/v1/openapi.json', (_request, reply) => reply.header('cache-control', 'no-store').send(openApiDocument(pageId)));
 
   app.register(async (scoped) => {
+    logCompletedRequests(scoped);
     scoped.addHook('onRequest', async (request, reply) => {
       reply.header('cache-control', 'no-store');
       const key = readKey(request.headers.authorization);

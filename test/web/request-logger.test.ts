@@ -35,6 +35,21 @@ describe('request loggers', () => {
     expect(lines).toEqual([]);
   });
 
+  it('write the app\'s own lines through the same logger', async () => {
+    t.app.log.info({ component: 'website' }, 'hello');
+    expect(lines).toMatchObject([{ level: 30, component: 'website', msg: 'hello' }]);
+  });
+
+  it('log a failed public read with its request id', async () => {
+    t.app.get('/boom', async () => {
+      throw new Error('kaput');
+    });
+    expect((await t.app.inject('/boom')).statusCode).toBe(500);
+    const failed = lines.find((l) => l.msg === 'request failed');
+    expect(failed?.reqId).toMatch(/^req-/);
+    expect((failed?.err as { message: string }).message).toBe('kaput');
+  });
+
   it('are made, with the request id, once a request logs', async () => {
     // A sign-in without its CSRF pair: refused, and logged with the request's id.
     const res = await t.app.inject({ method: 'POST', url: '/admin/login', payload: { email: 'a@acme.example', password: 'x' } });
@@ -43,7 +58,10 @@ describe('request loggers', () => {
     const refused = lines.find((l) => l.msg === 'admin: sign-in refused, CSRF pair missing, stale or wrong');
     expect(refused?.reqId).toMatch(/^req-/);
     // The access lines of that request carry the same id: one child for the whole request.
-    expect(lines.filter((l) => l.reqId === refused!.reqId).map((l) => l.msg)).toEqual(['incoming request', refused!.msg, 'request completed']);
+    const request = lines.filter((l) => l.reqId === refused!.reqId);
+    expect(request.map((l) => l.msg)).toEqual(['incoming request', refused!.msg, 'request completed']);
+    expect(request[0]!.req).toEqual({ method: 'POST', url: '/admin/login', hostname: 'localhost', remoteAddress: '127.0.0.1' });
+    expect(request[2]).toMatchObject({ res: { statusCode: 403 }, responseTime: expect.any(Number) });
     expect(JSON.stringify(lines)).not.toContain('"password"');
   });
 });
