@@ -123,8 +123,7 @@ export class Publisher {
   }
 
   private async settleNow(): Promise<void> {
-    for (const [path, resource] of this.current.resources) {
-      if (resource.settled) continue;
+    for (const [path, resource] of this.unsettled()) {
       const settled = await settleResource(resource);
       const resources = this.current.resources;
       if (resources.get(path) !== resource) continue; // rebuilt meanwhile: that build set its own timer
@@ -133,10 +132,20 @@ export class Publisher {
     }
   }
 
+  /** The hot resources still served with their quick compression (only hot ones ever are). */
+  private unsettled(): [string, Resource][] {
+    const out: [string, Resource][] = [];
+    for (const path of HOT_PATHS) {
+      const resource = this.current.resources.get(path);
+      if (resource && !resource.settled) out.push([path, resource]);
+    }
+    return out;
+  }
+
   /** After a publish: settle the hot page once it has stayed the same for SETTLE_MS. */
   private scheduleSettle(): void {
     const delay = this.options.settleMs ?? SETTLE_MS;
-    const unsettled = [...this.current.resources.values()].filter((r) => !r.settled);
+    const unsettled = this.unsettled().map(([, resource]) => resource);
     const armed = this.settleTimer;
     // The same bytes published again (another page changed) do not restart their wait.
     if (armed && unsettled.length > 0 && unsettled.every((r) => armed.for.includes(r))) return;

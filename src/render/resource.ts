@@ -86,7 +86,7 @@ export async function settleResource(resource: Resource): Promise<Resource> {
  */
 const qualityFor = (identity: Buffer) => (identity.length < 64 * 1024 ? 9 : 7);
 
-const worthSettling = (identity: Buffer) => identity.length >= MIN_COMPRESS && identity.length <= HOT_MAX_BYTES && qualityFor(identity) < HOT_QUALITY;
+const worthSettling = (identity: Buffer) => identity.length >= MIN_COMPRESS && identity.length <= HOT_MAX_BYTES;
 
 function brotliOptions(identity: Buffer, contentType: string, quality: number) {
   return {
