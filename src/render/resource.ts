@@ -37,7 +37,7 @@ const MIN_COMPRESS = 512;
 
 /**
  * The hot resource, the front page every visitor of a traffic spike loads, is compressed twice.
- * First as quickly as any page (quality 7 on the benchmark's 180 KB page: 11.9 KB, 4 ms), so that
+ * First as quickly as any large page (quality 6 on the benchmark's 180 KB page: 12.1 KB, 4 ms), so that
  * a change is served at once; then, once it has stayed unchanged for a while (Publisher.settle),
  * at quality 10: 10.7 KB for about 90 ms in the thread pool. The hard pass pays off only on bytes
  * served many times: measured here with a status change every second, compressing every version at
@@ -80,11 +80,16 @@ export async function settleResource(resource: Resource): Promise<Resource> {
 }
 
 /**
- * Large pages are rebuilt on every status change: a lighter quality keeps publishing quick. Above
- * 64 KB quality 9 takes 4-8 times as long as 7 here (15 ms instead of 4 for the front page) for
- * 1% fewer bytes; 7 gives 2-3% fewer bytes than 5 for about the same time.
+ * Large bodies (the front page, incidents.json) are compressed again on every status change: a
+ * lighter quality keeps publishing cheap. Above 64 KB brotli's quality 7 and up hash with 8 MB of
+ * tables, 6 with 4 MB; with the memory setting of production (MALLOC_MMAP_THRESHOLD_, Dockerfile)
+ * they are mapped fresh for each body, and faulting them in costs more than the compression: on
+ * the benchmark's front page quality 7 took 10-12 ms of CPU (7 of them in the kernel) for 11.9 KB,
+ * 6 takes about 4 for 12.1 KB (the settle pass makes the front page's final bytes anyway); on
+ * incidents.json 10 ms against 3 for 0.5% more bytes. Below 64 KB the window, and the tables, are
+ * small: quality 9 costs a millisecond or two.
  */
-const qualityFor = (identity: Buffer) => (identity.length < 64 * 1024 ? 9 : 7);
+const qualityFor = (identity: Buffer) => (identity.length < 64 * 1024 ? 9 : 6);
 
 const worthSettling = (identity: Buffer) => identity.length >= MIN_COMPRESS && identity.length <= HOT_MAX_BYTES;
 
