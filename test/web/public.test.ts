@@ -315,7 +315,7 @@ describe('conditional requests and compression', () => {
       return { plain: plain.rawPayload, identityTag: plain.headers.etag, br: br.rawPayload, brTag: br.headers.etag as string, gzipTag: gz.headers.etag };
     };
     const quick = await front();
-    // What any page of that size gets (quality 9 below 64 KB): not yet the front page's final bytes.
+    // What any page of that size gets (quality 8 below 64 KB): not yet the front page's final bytes.
     expect(quick.br.length).toBeGreaterThan(quality(quick.plain, 10));
     expect(quick.brTag).toBe(`W/${quick.identityTag!.slice(0, -1)}-br"`);
 
