@@ -37,13 +37,14 @@ const MIN_COMPRESS = 512;
 
 /**
  * The hot resource, the front page every visitor of a traffic spike loads, is compressed twice.
- * First as quickly as any large page (quality 6 on the benchmark's 180 KB page: 12.1 KB, 4 ms), so that
- * a change is served at once; then, once it has stayed unchanged for a while (Publisher.settle),
- * at quality 10: 10.7 KB for about 90 ms in the thread pool. The hard pass pays off only on bytes
- * served many times: measured here with a status change every second, compressing every version at
- * quality 10 cost the server 5-25 us more CPU per request than serving quality 5's larger bytes
- * (about 8% fewer requests/s). Quality 11 (10.1 KB) takes 4 times as long again and 7 MB more
- * memory while it runs. Bounded, so that a pathological page cannot hold the pool for seconds.
+ * First as quickly as any large body (quality 6 on the benchmark's 180 KB page: 12.1 KB, 4 ms),
+ * so that a change is served at once; then, once it has stayed unchanged for a while
+ * (Publisher.settle), at quality 10: 10.8 KB for 80-90 ms in the thread pool. The hard pass pays
+ * off only on bytes served many times: measured here with a status change every second,
+ * compressing every version at quality 10 cost the server 5-25 us more CPU per request than
+ * serving quality 5's larger bytes (about 8% fewer requests/s). Quality 11 (10.1 KB) takes 4 times
+ * as long again and 7 MB more memory while it runs. Bounded, so that a pathological page cannot
+ * hold the pool for seconds.
  */
 const HOT_QUALITY = 10;
 const HOT_MAX_BYTES = 1024 * 1024;
