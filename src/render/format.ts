@@ -1,4 +1,5 @@
 import type { ComponentStatus, Incident, Indicator } from '../status/types.js';
+import { isoInZone } from '../util/time.js';
 
 export const STATUS_LABEL: Record<ComponentStatus, string> = {
   operational: 'Operational',
@@ -86,6 +87,16 @@ export class Dates {
   /** "22 Nov 2026, 14:05 CET" */
   at(ms: number): string {
     return this.remember(`t${Math.floor(ms / 60_000)}`, () => this.dateTime.format(ms));
+  }
+
+  /**
+   * The minute at() shows, machine-readable for `<time datetime>`: "2026-11-22T14:05+01:00".
+   * Seconds and milliseconds would say more than the text does, and cost the front page about 3%
+   * of its compressed bytes (131 times on the benchmark's page, each of them all but random digits).
+   */
+  datetime(ms: number): string {
+    const iso = isoInZone(ms, this.timeZone); // "2026-11-22T14:05:07.954+01:00", or "...Z"
+    return `${iso.slice(0, 16)}${iso.slice(23)}`;
   }
 
   /** A calendar day key (YYYY-MM-DD) as "22 Nov 2026". */

@@ -140,7 +140,7 @@ class ViewContext {
   update(u: IncidentUpdate) {
     return {
       statusLabel: UPDATE_STATUS_LABEL[u.status],
-      iso: isoInZone(u.displayAt, this.s.page.time_zone),
+      iso: this.dates.datetime(u.displayAt),
       when: this.dates.at(u.displayAt),
       bodyHtml: renderMarkdown(u.body),
       affected: u.affectedComponents.map((a) => `${this.name(a.componentId)} (${STATUS_LABEL[a.newStatus].toLowerCase()})`),
@@ -170,7 +170,7 @@ class ViewContext {
     return {
       indicatorClass: INDICATOR_CLASS[s.status.indicator],
       statusDescription: s.status.description,
-      updatedIso: isoInZone(s.updatedAt, s.page.time_zone),
+      updatedIso: this.dates.datetime(s.updatedAt),
       updatedWhen: this.dates.at(s.updatedAt),
       monitoringInterrupted: s.monitoring.interrupted && s.monitoring.since !== null ? this.dates.at(s.monitoring.since) : null,
       activeIncidents: s.unresolvedIncidents.map((i) => this.cardHtml(i)),

@@ -114,6 +114,20 @@ describe('public routes', () => {
     }
   });
 
+  it("dates each update and the page's last update to the minute it shows, in the page's time zone", async () => {
+    // 12:01:59.999 UTC is 13:01 in Zurich (ACME_YAML's zone): the machine-readable time says the
+    // same minute as the text, without seconds the text does not show (and without rounding up).
+    const at = t.clock.ms + 2 * 60_000 - 1;
+    t.clock.advance(2 * 60_000 - 1);
+    t.app.store.incidents.addUpdate(ids.active, { status: 'identified', body: 'Replica found lagging.', at });
+    await t.app.publisher.rebuild();
+    const page = (await get('/')).body;
+    expect(page).toContain('<time datetime="2026-11-22T13:01+01:00">22 Nov 2026, 13:01 CET</time>');
+    expect(page).toContain('Updated <time datetime="2026-11-22T13:01+01:00">');
+    expect((await get(`/incidents/${ids.active}`)).body).toContain('<time datetime="2026-11-22T13:01+01:00">22 Nov 2026, 13:01 CET</time>');
+    expect(page).not.toMatch(/datetime="[^"]*:\d\d:\d\d/);
+  });
+
   it('shows a corrected update on the front page at the next rebuild (its card is remembered only while unchanged)', async () => {
     const active = t.app.store.incidents.get(ids.active)!;
     const before = (await get('/')).body;
