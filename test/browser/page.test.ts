@@ -25,7 +25,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** Opens a page that records console errors, page errors and every request to another origin. */
+/** Opens a page that records console errors, page errors, failed requests and every request to another origin. */
 async function open(options: { width: number; javaScriptEnabled?: boolean; colorScheme?: 'light' | 'dark' }, path = '/') {
   const context = await browser.newContext({
     viewport: { width: options.width, height: 900 },
@@ -41,7 +41,15 @@ async function open(options: { width: number; javaScriptEnabled?: boolean; color
   page.on('request', (req) => {
     if (!req.url().startsWith(origin) && !req.url().startsWith('data:')) problems.push(`request to another host: ${req.url()}`);
   });
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
+  // A navigation cancels what the page still loads (the favicon is fetched after 'load'): that is
+  // the browser's choice, not a failure of the server. Any other failure, and any error status, is.
+  page.on('requestfailed', (req) => {
+    const error = req.failure()?.errorText;
+    if (error !== 'net::ERR_ABORTED') problems.push(`request failed: ${req.url()}: ${error}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`answered ${res.status()}: ${res.url()}`);
+  });
   const response = await page.goto(origin + path, { waitUntil: 'load' });
   return { page, context, problems, response };
 }
