@@ -18,6 +18,11 @@ export interface Resource {
   identity: Buffer;
   gzip: Buffer;
   br: Buffer;
+  /**
+   * False for a body too small to be worth compressing: it is sent as it is whatever the client
+   * accepts, and gzip and br hold the identity bytes.
+   */
+  compressed: boolean;
   /** Strong ETag of the identity bytes, without quotes; encodings append a suffix. */
   etag: string;
   /** When these bytes last changed (HTTP date precision: seconds). */
@@ -58,11 +63,13 @@ export async function makeResource(contentType: string, body: string, previous: 
   const identity = Buffer.from(body, 'utf8');
   const etag = createHash('sha256').update(identity).digest('base64url').slice(0, 27);
   if (previous && previous.etag === etag && previous.contentType === contentType) return { ...previous, source: body };
-  const [gz, br] = (await compress(identity, contentType, opts.hot === true)).map(exact) as [Buffer, Buffer];
+  const compressed = identity.length >= MIN_COMPRESS;
+  const [gz, br] = compressed ? await compress(identity, contentType, opts.hot === true) : [identity, identity];
   const lastModified = Math.floor(now / 1000) * 1000;
   return {
     contentType,
     identity,
+    compressed,
     gzip: gz,
     br,
     etag,
@@ -106,12 +113,12 @@ function brotliOptions(identity: Buffer, contentType: string, quality: number) {
   };
 }
 
-async function compress(identity: Buffer, contentType: string, hot: boolean): Promise<[Buffer, Buffer]> {
-  if (identity.length < MIN_COMPRESS) return [identity, identity];
+async function compress(identity: Buffer, contentType: string, hot: boolean): Promise<[gzip: Buffer, br: Buffer]> {
   const brotli = brotliOptions(identity, contentType, qualityFor(identity));
-  if (identity.length < SYNC_BELOW) return [gzipSync(identity, { level: 9 }), brotliCompressSync(identity, brotli)];
+  if (identity.length < SYNC_BELOW) return [exact(gzipSync(identity, { level: 9 })), exact(brotliCompressSync(identity, brotli))];
   // gzip's level 9 costs the hot page 2 ms more than level 6, for 6% fewer bytes.
-  return Promise.all([gzipAsync(identity, { level: hot ? 9 : 6 }), brotliAsync(identity, brotli)]);
+  const [gz, br] = await Promise.all([gzipAsync(identity, { level: hot ? 9 : 6 }), brotliAsync(identity, brotli)]);
+  return [exact(gz), exact(br)];
 }
 
 /**

@@ -70,7 +70,7 @@ export async function publicRoutes(app: FastifyInstance, opts: { publisher: Publ
       res.end(head ? undefined : resource.identity);
       return;
     }
-    const encoding: Encoding = resource.gzip === resource.identity ? 'identity' : negotiateEncoding(request.headers['accept-encoding']);
+    const encoding: Encoding = resource.compressed ? negotiateEncoding(request.headers['accept-encoding']) : 'identity';
     if (isNotModified(resource, request.headers['if-none-match'], request.headers['if-modified-since'])) {
       res.writeHead(304, { ...headersFor(resource, 'not-modified'), etag: etagFor(resource, encoding) });
       res.end();

@@ -317,6 +317,30 @@ describe('conditional requests and compression', () => {
     expect(gz.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
   });
 
+  it('labels every public response with the encoding its bytes are in, small bodies sent as they are', async () => {
+    const decode: Record<string, (b: Buffer) => Buffer> = { br: brotliDecompressSync, gzip: gunzipSync };
+    const paths = [...t.app.publisher.current.resources.keys()];
+    // status.json is a few hundred bytes: not worth compressing, and so sent uncompressed to everyone.
+    expect(paths).toContain('/api/v2/status.json');
+    let small = 0;
+    for (const path of paths) {
+      const plain = await get(path, { 'accept-encoding': 'identity' });
+      for (const accept of ['br', 'gzip', 'gzip, deflate, br']) {
+        const res = await get(path, { 'accept-encoding': accept });
+        const encoding = res.headers['content-encoding'] as string | undefined;
+        const body = encoding ? decode[encoding]!(res.rawPayload) : res.rawPayload;
+        expect(body.toString(), `${path} with ${accept} (${encoding ?? 'identity'})`).toBe(plain.body);
+        expect(Number(res.headers['content-length'])).toBe(res.rawPayload.length);
+        if (!encoding) {
+          small++;
+          expect(res.rawPayload.length, path).toBeLessThan(512);
+          expect(res.headers.etag).toBe(plain.headers.etag);
+        }
+      }
+    }
+    expect(small).toBeGreaterThan(0);
+  });
+
   it('compresses the front page quickly at each change, then harder once settled; its ETag says which', async () => {
     const quality = (body: Buffer, q: number) =>
       brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: q, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT } }).length;
