@@ -42,6 +42,14 @@ describe('server.ts', () => {
     expect(summary.page.id).toBe('outpost-demo');
     expect(summary.incidents).toHaveLength(1);
     expect((await fetch(`${address}/healthz`)).status).toBe(200);
+    // Every public read through a real client, which asks for br and gzip and decodes what the
+    // label says: a body labelled with an encoding it is not in fails here.
+    for (const path of ['/history', '/history.rss', '/history.atom']) expect((await fetch(address + path)).status, path).toBe(200);
+    for (const api of ['summary', 'status', 'components', 'incidents', 'incidents/unresolved', 'scheduled-maintenances', 'scheduled-maintenances/upcoming', 'scheduled-maintenances/active']) {
+      const res = await fetch(`${address}/api/v2/${api}.json`);
+      expect(res.status, api).toBe(200);
+      expect(((await res.json()) as { page: { id: string } }).page.id, api).toBe('outpost-demo');
+    }
     // The probe view names targets: it is behind the sign-in, with no port of its own any more.
     const probes = await fetch(`${address}/admin/probes`, { redirect: 'manual' });
     expect(probes.status).toBe(303);

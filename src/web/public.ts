@@ -7,6 +7,11 @@ import { securityHeaders } from './security.js';
 /** Short enough that a CDN in front follows an outage within seconds; stale copies cover our own outages. */
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=15, stale-while-revalidate=60, stale-if-error=86400';
 
+/** Allowed in a preflight that names no headers of its own. */
+const PREFLIGHT_HEADERS = 'Accept, Accept-Encoding, If-None-Match, If-Modified-Since, Cache-Control';
+/** A comma-separated list of header names (RFC 9110 tokens), as Access-Control-Request-Headers carries. */
+const HEADER_LIST = /^[!#$%&'*+.^`|~\w-]+(\s*,\s*[!#$%&'*+.^`|~\w-]+)*$/;
+
 const API_PATHS = [
   '/api/v2/summary.json',
   '/api/v2/status.json',
@@ -101,20 +106,26 @@ export async function publicRoutes(app: FastifyInstance, opts: { publisher: Publ
     return serve(`/history?page=${page}`)(request, reply);
   });
 
-  // CORS preflight for the JSON API: browsers send it for GETs with custom headers.
-  app.options('/api/v2/*', (_request, reply) =>
-    reply
+  // CORS preflight for the JSON API: browsers send it for GETs with headers of their own. The API
+  // is public and read without credentials, so whatever headers a consumer's script adds are
+  // allowed (echoed: the `*` wildcard does not cover Authorization, which some clients send anyway).
+  app.options('/api/v2/*', (request, reply) => {
+    const asked = request.headers['access-control-request-headers'];
+    return reply
       .code(204)
       .header('access-control-allow-origin', '*')
       .header('access-control-allow-methods', 'GET, HEAD, OPTIONS')
-      .header('access-control-allow-headers', 'Accept, Accept-Encoding, If-None-Match, If-Modified-Since, Cache-Control')
+      .header('access-control-allow-headers', asked && HEADER_LIST.test(asked) ? asked : PREFLIGHT_HEADERS)
       .header('access-control-max-age', '86400')
-      .send(),
-  );
+      .header('vary', 'Access-Control-Request-Headers')
+      .send();
+  });
 
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/api/')) {
-      return reply.code(404).headers(data).send({ error: 'not_found', message: `no API route at ${request.method} ${request.url.split('?')[0]}` });
+      // Open to other origins like the rest of v2, so that a script reads the 404, not a CORS error.
+      const cors = request.url.startsWith('/api/v2/') ? { 'access-control-allow-origin': '*' } : {};
+      return reply.code(404).headers({ ...data, ...cors }).send({ error: 'not_found', message: `no API route at ${request.method} ${request.url.split('?')[0]}` });
     }
     return send(request, reply, publisher.current.notFound, 404);
   });

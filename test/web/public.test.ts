@@ -219,6 +219,16 @@ describe('public routes', () => {
     expect(pre.statusCode).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe('*');
     expect(pre.headers['access-control-allow-methods']).toContain('GET');
+    expect(pre.headers['access-control-allow-headers']).toContain('If-None-Match');
+    // A consumer's own headers pass the preflight; something that is not a header list does not come back.
+    const own = await t.app.inject({ method: 'OPTIONS', url: '/api/v2/status.json', headers: { origin: 'https://x.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-requested-with, authorization' } });
+    expect(own.headers['access-control-allow-headers']).toBe('x-requested-with, authorization');
+    expect(own.headers.vary).toBe('Access-Control-Request-Headers');
+    const odd = await t.app.inject({ method: 'OPTIONS', url: '/api/v2/status.json', headers: { 'access-control-request-method': 'GET', 'access-control-request-headers': 'a, <b>' } });
+    expect(odd.headers['access-control-allow-headers']).not.toContain('<b>');
+    // A script on another site reads a 404 of the public API as a 404, not as a CORS failure.
+    expect((await get('/api/v2/nothing.json')).headers['access-control-allow-origin']).toBe('*');
+    expect((await get('/api/v1/nothing')).headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('sends a strict CSP on HTML: no scripts, nothing third-party', async () => {
