@@ -242,9 +242,9 @@ class ViewContext {
   private barRun(days: UptimeDay[], from: number, to: number, quiet: 'ok' | 'nd' | null, recentFrom: number): string {
     const first = days[from]!;
     const last = days[to - 1]!;
-    // Where the tooltip opens: from the left edge near the start, the right edge near the end.
-    // `pl`: the left edge of the 30 days a phone shows, where it overrides `r`.
-    const edge = (from < TOOLTIP_EDGE_DAYS ? ' l' : to > days.length - TOOLTIP_EDGE_DAYS ? ' r' : '') + (from >= recentFrom && from < recentFrom + 10 ? ' pl' : '');
+    // Where the text opens: from the left edge near the start, the right edge near the end (on a
+    // phone it spans the whole row instead).
+    const edge = from < TOOLTIP_EDGE_DAYS ? ' l' : to > days.length - TOOLTIP_EDGE_DAYS ? ' r' : '';
     const classes = `${from < recentFrom ? ' o' : ''}${to - from > 1 ? ` n${to - from}` : ''}${edge}`;
     const d = first;
     const key = `${this.s.page.time_zone}|${d.day}|${last.day}|${d.uptime}|${d.worst}|${d.downSeconds}|${d.incidents.map((i) => `${i.id}\u0001${i.name}`).join('\u0002')}|${classes}`;
@@ -264,7 +264,9 @@ class ViewContext {
         cls = STATUS_CLASS[d.worst];
         text = parts.join(', ');
       }
-      html = `<li class="u-${cls}${classes}"><span>${escapeHtml(text)}</span></li>`;
+      // A day with something to say takes the focus, so that a keyboard or a tap shows its text as
+      // hovering does; quiet runs ("no downtime") are not worth a stop each.
+      html = `<li class="u-${cls}${classes}"${quiet === null ? ' tabindex="0"' : ''}><span>${escapeHtml(text)}</span></li>`;
       if (barCache.size >= 50_000) barCache.clear();
       barCache.set(key, html);
     }

@@ -15,6 +15,10 @@ let origin: string;
 beforeAll(async () => {
   t = await makeTestApp({ yaml: readFileSync(DEMO_CONFIG, 'utf8'), demo: true, now: Date.now() });
   seedDemo(t.app.store, t.clock.ms, 'Europe/Zurich');
+  // What operators paste under stress: a log line far wider than any phone, in a code block.
+  const active = t.app.store.incidents.listPublished().find((i) => i.status !== 'resolved' && i.kind === 'incident')!;
+  const line = `ERROR upstream=cache-7 ${'x'.repeat(80)} conntrack table full, dropping packet ${'y'.repeat(60)}`;
+  t.app.store.incidents.addUpdate(active.id, { status: active.status, body: `Still looking. From the logs:\n\n    ${line}\n\n| host | state |\n| --- | --- |\n| ${'z'.repeat(120)} | down |`, at: t.clock.ms });
   await t.app.publisher.rebuild();
   origin = await t.app.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchChromium();
@@ -95,6 +99,8 @@ describe('the public page in Debian chromium', () => {
     expect(problems).toEqual([]);
     await expect(page.locator('h1').first().textContent()).resolves.toMatch(/Service|Operational|Outage|Maintenance/);
     expect(await page.locator('.component').count()).toBe(8);
+    // The pasted log line is on the page, in a block that scrolls on its own.
+    expect(await page.locator('.md pre').first().textContent()).toContain('conntrack table full');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     if (width !== 320) await saveScreenshot(page, `status-page-${width}.png`);
@@ -144,6 +150,36 @@ describe('the public page in Debian chromium', () => {
     const text = bar.locator('span');
     expect(await text.isVisible()).toBe(true);
     expect(await text.textContent()).toMatch(/^\d{1,2} \w{3,4}( – \d{1,2} \w{3,4})?: (\d+\.\d\d% uptime|no downtime|no data)/);
+    await context.close();
+  });
+
+  it('reaches the days with something to say by keyboard, and shows their text', async () => {
+    const { page, context } = await open({ width: 1280 });
+    let focused = '';
+    for (let i = 0; i < 60 && !focused; i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => (document.activeElement?.closest('.bars') ? document.activeElement.textContent ?? '' : ''));
+    }
+    expect(focused).toMatch(/incidents: |uptime|worst status/);
+    const span = page.locator('.bars li:focus span');
+    expect(await span.isVisible()).toBe(true);
+    expect((await span.boundingBox())!.width).toBeGreaterThan(100);
+    await context.close();
+  });
+
+  it.each([320, 375])('keeps every day text of the phone view on a %i px screen', async (width) => {
+    const { page, context } = await open({ width });
+    const days = page.locator('.bars li:not(.o)');
+    const count = await days.count();
+    expect(count).toBeGreaterThan(0);
+    const outside: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const day = days.nth(i);
+      await day.hover();
+      const box = (await day.locator('span').boundingBox())!;
+      if (box.x < 0 || box.x + box.width > width) outside.push(`${await day.locator('span').textContent()}: ${Math.round(box.x)}..${Math.round(box.x + box.width)}`);
+    }
+    expect(outside).toEqual([]);
     await context.close();
   });
 });

@@ -70,8 +70,8 @@ describe('90 days through the rollup path, with an injected clock', () => {
     const expected = 100 * (1 - (2 * 3600 + 0.3 * 3600) / ((t.clock.ms - start) / 1000));
     expect(components[0].outpost.uptime.last_90_days).toBeCloseTo(expected, 2);
     const html = (await t.app.inject('/')).body;
-    expect(html).toMatch(/<li class="u-mo[a-z0-9 ]*"><span>30 Sept: 91\.66% uptime, worst status major outage, 2 h down<\/span><\/li>/);
-    expect(html).toMatch(/<li class="u-po[a-z0-9 ]*"><span>20 Oct: 98\.75% uptime, worst status partial outage, 18 min down<\/span><\/li>/);
+    expect(html).toMatch(/<li class="u-mo[a-z0-9 ]*" tabindex="0"><span>30 Sept: 91\.66% uptime, worst status major outage, 2 h down<\/span><\/li>/);
+    expect(html).toMatch(/<li class="u-po[a-z0-9 ]*" tabindex="0"><span>20 Oct: 98\.75% uptime, worst status partial outage, 18 min down<\/span><\/li>/);
     expect(html).toMatch(/<figure class="latency">/);
   });
 });
