@@ -31,7 +31,8 @@ export class FeedRenderer {
 export function renderFeeds(s: Snapshot, items: Incident[]): { rss: string; atom: string } {
   const base = s.page.url.replace(/\/$/, '');
   const dates = Dates.for(s.page.time_zone);
-  const host = new URL(s.page.url).host;
+  // A tag URI names a host, never a port (RFC 4151): http://localhost:3000 is tag:localhost,....
+  const host = new URL(s.page.url).hostname;
   const title = `${statusTitle(s.page.name)} - Incident History`;
   const options: FeedOptions = {
     title,
@@ -63,7 +64,11 @@ function latestActivity(i: Incident): number {
   return Math.max(i.updatedAt, i.updates[0]?.displayAt ?? 0);
 }
 
-/** "<p><small>22 Nov 2026, 14:05 CET</small><br><strong>Resolved</strong> - body</p>", newest first. */
+/**
+ * "<p><small>22 Nov 2026, 14:05 CET</small><br><strong>Resolved</strong> - body</p>", newest first:
+ * the status leads the body's first paragraph, as in Statuspage's feed; a body that opens with
+ * something else (a list, a code block) follows a paragraph of its own.
+ */
 function updateTrail(incident: Incident, dates: Dates): string {
   const parts: string[] = [];
   if (incident.kind === 'maintenance' && incident.scheduledFor !== null && incident.scheduledUntil !== null) {
@@ -73,9 +78,9 @@ function updateTrail(incident: Incident, dates: Dates): string {
     parts.push(`<p><small>${escapeHtml(dates.at(incident.postmortemPublishedAt))}</small><br><strong>Postmortem</strong></p>${renderMarkdown(incident.postmortemBody)}`);
   }
   for (const u of incident.updates) {
-    parts.push(
-      `<p><small>${escapeHtml(dates.at(u.displayAt))}</small><br><strong>${UPDATE_STATUS_LABEL[u.status]}</strong> - </p>${renderMarkdown(u.body)}`,
-    );
+    const head = `<p><small>${escapeHtml(dates.at(u.displayAt))}</small><br><strong>${UPDATE_STATUS_LABEL[u.status]}</strong>`;
+    const body = renderMarkdown(u.body);
+    parts.push(body.startsWith('<p>') ? `${head} - ${body.slice('<p>'.length)}` : `${head}</p>${body}`);
   }
   return parts.join('\n');
 }

@@ -1,6 +1,6 @@
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { ACME_YAML, makeTestApp, type TestApp } from '../helpers/app.js';
 import { seedKnown } from '../helpers/seed.js';
 
 let t: TestApp;
@@ -28,6 +28,9 @@ describe('history feeds', () => {
     expect(trail.indexOf('Identified')).toBeLessThan(trail.indexOf('Investigating'));
     for (const text of ['Looking into it.', 'Primary disk full.', 'Fixed.', 'Postmortem', '<strong>disk</strong>']) expect(trail).toContain(text);
     expect(item.published?.getTime()).toBeGreaterThan(0);
+    // Each update reads "<status> - <its first paragraph>", with no paragraph left dangling.
+    expect(trail).toMatch(/<strong>Resolved<\/strong> - Fixed\.<\/p>/);
+    expect(trail).not.toContain(' - </p>');
     const maintenance = feed.items.find((i) => i.title === 'Network upgrade')!;
     expect(maintenance.description).toMatch(/THIS IS A SCHEDULED EVENT 23 Nov 2026, 13:00 CET - 23 Nov 2026, 15:00 CET/);
   });
@@ -45,6 +48,21 @@ describe('history feeds', () => {
     expect(entry.url).toBe(`https://status.acme.example/incidents/${ids.active}`);
     expect(entry.content).toContain('Queries are slow.');
     expect(entry.updated?.getTime()).toBe(t.clock.ms - 20 * 60_000);
+  });
+
+  it('names the host without a port in tag: ids, and gives an update that opens with a list its own heading', async () => {
+    const local = await makeTestApp({ yaml: ACME_YAML.replace('https://status.acme.example', 'http://localhost:3000') });
+    try {
+      const id = local.app.store.incidents.createIncident({ name: 'Queue stuck', impact: 'minor', componentIds: [], first: { status: 'investigating', body: '- workers idle\n- backlog growing', at: local.clock.ms } });
+      await local.app.publisher.rebuild();
+      const body = (await local.app.inject('/history.atom')).body;
+      expect(body).toContain('<id>tag:localhost,2005:/history</id>');
+      expect(body).toContain(`<id>tag:localhost,2005:Incident/${id}</id>`);
+      const entry = parseFeed(body).items[0]!;
+      expect(entry.content).toMatch(/<strong>Investigating<\/strong><\/p>\s*<ul>/);
+    } finally {
+      await local.close();
+    }
   });
 
   it('orders items by latest activity, newest first, and keeps ids stable across rebuilds', async () => {
