@@ -130,7 +130,9 @@ export function percent(fraction: number | null): string {
   return `${floored.toFixed(2)}%`;
 }
 
+/** "45 s", "9 min", "2 h 15 min": a downtime of a few seconds is not "0 min". */
 export function duration(seconds: number): string {
+  if (seconds < 59.5) return `${Math.max(1, Math.round(seconds))} s`;
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
