@@ -44,8 +44,8 @@ export class HtmlRenderer {
     // with so many updates: rendered once, not on every rebuild (dozens of cards, each a Markdown trail).
     const tz = s.page.time_zone;
     if (this.cards.size >= 5_000) this.cards.clear();
-    const renderCard = (i: Incident, card: () => object, limit: number): string => {
-      const key = `${tz}|${limit}|${incidentFingerprint(i)}`;
+    const renderCard = (i: Incident, card: () => object, limit: number, level: CardLevel): string => {
+      const key = `${tz}|${limit}|${level}|${incidentFingerprint(i)}`;
       let html = this.cards.get(key);
       if (html === undefined) this.cards.set(key, (html = this.eta.render('./partials/incident-card', card())));
       return html;
@@ -122,15 +122,15 @@ class ViewContext {
 
   constructor(
     private readonly s: Snapshot,
-    private readonly renderCard: (i: Incident, card: () => object, limit: number) => string,
+    private readonly renderCard: (i: Incident, card: () => object, limit: number, level: CardLevel) => string,
     private readonly renderComponent: (id: string, deps: readonly unknown[], view: () => object) => string,
   ) {
     this.dates = Dates.for(s.page.time_zone);
   }
 
-  /** A card for the front page, as HTML. */
-  cardHtml(i: Incident, updates = FRONT_PAGE_UPDATES): string {
-    return this.renderCard(i, () => this.card(i, updates), updates);
+  /** A card for the front page, as HTML; its title an h3 under a section's h2, an h4 under a day's h3. */
+  cardHtml(i: Incident, updates = FRONT_PAGE_UPDATES, level: CardLevel = 3): string {
+    return this.renderCard(i, () => ({ ...this.card(i, updates), level }), updates, level);
   }
 
   private name(componentId: string): string {
@@ -181,7 +181,7 @@ class ViewContext {
           ? { name: c.name, statusClass: STATUS_CLASS[c.effectiveStatus], statusLabel: STATUS_LABEL[c.effectiveStatus], children: c.children.filter(shown).map((child) => this.componentHtml(child)) }
           : { html: this.componentHtml(c) },
       ).filter((c) => c.children === undefined || c.children.length > 0),
-      recentDays: s.recentDays.map((d) => ({ label: this.dates.day(d.day), items: d.items.map((i) => this.cardHtml(i, Number.MAX_SAFE_INTEGER)) })),
+      recentDays: s.recentDays.map((d) => ({ label: this.dates.day(d.day), items: d.items.map((i) => this.cardHtml(i, Number.MAX_SAFE_INTEGER, 4)) })),
     };
   }
 
@@ -318,6 +318,9 @@ class ViewContext {
     return pages;
   }
 }
+
+/** The heading level of an incident card's title. */
+type CardLevel = 3 | 4;
 
 const barCache = new Map<string, string>();
 /** The bars before today, by the first of those days (see bars()). */

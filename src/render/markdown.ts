@@ -19,6 +19,19 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
 };
 
 /**
+ * Operator headings sit inside an incident card, under the page's own h1-h3: `#` is rendered as
+ * h4, `##` as h5, deeper ones as h6, so that the page's outline stays the page's.
+ */
+const HEADING_SHIFT = 3;
+for (const rule of ['heading_open', 'heading_close'] as const) {
+  md.renderer.rules[rule] = (tokens, idx, options, _env, self) => {
+    const token = tokens[idx]!;
+    token.tag = `h${Math.min(6, Number(token.tag.slice(1)) + HEADING_SHIFT)}`;
+    return self.renderToken(tokens, idx, options);
+  };
+}
+
+/**
  * The same parse, as tokens, for announcements that convert operator text to a chat service's own
  * format (src/announce/markdown.ts): one set of rules for what operator Markdown may contain.
  */

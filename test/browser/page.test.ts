@@ -134,7 +134,7 @@ describe('the public page in Debian chromium', () => {
     const group = page.locator('details.group').first();
     await group.locator('summary').click();
     expect(await group.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
-    await page.locator('.incident h3 a').first().click();
+    await page.locator('.incident .title a').first().click();
     await page.waitForURL(/\/incidents\//);
     expect(await page.locator('.updates .update').count()).toBeGreaterThanOrEqual(2);
     await page.goto(`${origin}/history`);

@@ -127,6 +127,22 @@ describe('public routes', () => {
     expect(page).not.toMatch(/datetime="[^"]*:\d\d:\d\d/);
   });
 
+  it("keeps operators' Markdown headings below the page's own: # is h4 inside an incident card", async () => {
+    t.app.store.incidents.addUpdate(ids.active, { status: 'identified', body: '# Root cause\n\nA full conntrack table.\n\n## Next\n\n#### Deep', at: t.clock.advance(60_000) });
+    await t.app.publisher.idle();
+    for (const url of ['/', `/incidents/${ids.active}`]) {
+      const body = (await get(url)).body;
+      expect(body, url).toContain('<h4>Root cause</h4>');
+      expect(body, url).toContain('<h5>Next</h5>');
+      expect(body, url).toContain('<h6>Deep</h6>');
+      expect(body.match(/<h1[ >]/g), url).toHaveLength(1);
+    }
+    // Cards: an h3 under "Active incidents" (h2), an h4 under a day of past incidents (h3).
+    const front = (await get('/')).body;
+    expect(front).toMatch(/<h2 id="active-h">Active incidents<\/h2>\s*<article[^>]*>\s*<h3 class="title">/);
+    expect(front).toMatch(/<h3 class="day-head">[^<]*<\/h3>\s*<article[^>]*>\s*<h4 class="title">/);
+  });
+
   it('shows a corrected update on the front page at the next rebuild (its card is remembered only while unchanged)', async () => {
     const active = t.app.store.incidents.get(ids.active)!;
     const before = (await get('/')).body;
