@@ -1,12 +1,14 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/demo/seed.js';
+import { latencyChart } from '../../src/render/latency-chart.js';
 import { DEMO_CONFIG } from '../../src/settings.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
-import { launchChromium, saveScreenshot } from '../helpers/browser.js';
+import { ARTIFACTS, launchChromium, saveScreenshot } from '../helpers/browser.js';
 
 let t: TestApp;
 let browser: Browser;
@@ -180,6 +182,38 @@ describe('the public page in Debian chromium', () => {
       if (box.x < 0 || box.x + box.width > width) outside.push(`${await day.locator('span').textContent()}: ${Math.round(box.x)}..${Math.round(box.x + box.width)}`);
     }
     expect(outside).toEqual([]);
+    await context.close();
+  });
+
+  it.each([320, 1280])('draws the response-time chart with axis labels of the same size and shape at %i px', async (width) => {
+    const hour = 3_600_000;
+    const now = Date.UTC(2026, 10, 22, 12);
+    const points = Array.from({ length: 24 }, (_, i) => ({ hour: now - (23 - i) * hour, mean: 120 + (i % 5) * 20, p95: 300 + (i % 3) * 60 }));
+    const chart = latencyChart('Website', points, 24, now, () => '21 Nov, 13:00');
+    const { page, context } = await open({ width });
+    await page.evaluate((html) => document.querySelector('.component')!.insertAdjacentHTML('beforeend', html), chart);
+    const geometry = await page.evaluate(() => {
+      const svg = document.querySelector('.latency svg')!.getBoundingClientRect();
+      const lines = [...document.querySelectorAll('.latency line.grid')].map((l) => l.getBoundingClientRect().top);
+      const labels = [...document.querySelectorAll('.latency .y, .latency .x span')].map((el) => {
+        const r = el.getBoundingClientRect();
+        return { text: el.textContent, left: r.left, right: r.right, middle: (r.top + r.bottom) / 2, size: getComputedStyle(el).fontSize };
+      });
+      return { svg: { left: svg.left, right: svg.right, height: svg.height }, lines, labels, viewport: innerWidth };
+    });
+    expect(geometry.svg.height).toBe(100);
+    expect(geometry.labels.map((l) => l.text)).toEqual(['500 ms', '250 ms', '0 ms', '21 Nov, 13:00', 'now']);
+    for (const label of geometry.labels) {
+      expect(label.size, label.text!).toBe('12px');
+      expect(label.left, label.text!).toBeGreaterThanOrEqual(0);
+      expect(label.right, label.text!).toBeLessThanOrEqual(geometry.viewport);
+    }
+    // Each value label sits at its grid line, left of the plot.
+    geometry.labels.slice(0, 3).forEach((label, i) => {
+      expect(Math.abs(label.middle - geometry.lines[i]!), label.text!).toBeLessThan(2);
+      expect(label.right).toBeLessThanOrEqual(geometry.svg.left);
+    });
+    await page.locator('.latency').screenshot({ path: join(ARTIFACTS, `latency-chart-${width}.png`) });
     await context.close();
   });
 });

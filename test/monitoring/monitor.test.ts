@@ -215,7 +215,7 @@ describe('history', () => {
 
     await t.app.publisher.rebuild();
     const page = (await t.app.inject('/')).body;
-    expect(page).toMatch(/<figure class="latency"><svg[^>]*role="img" aria-label="Website: response time over the last 24 hours, mean 160 ms, highest hourly p95 213 ms\."/);
+    expect(page).toMatch(/<figure class="latency"><div class="plot"><svg[^>]*role="img" aria-label="Website: response time over the last 24 hours, mean 160 ms, highest hourly p95 213 ms\."/);
     expect(page.match(/<figure class="latency">/g)).toHaveLength(1);
 
     // The chart's rows are read again after five minutes (or at a new hour), not at every rebuild.
