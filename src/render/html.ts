@@ -287,11 +287,14 @@ class ViewContext {
   historyItem(i: Incident) {
     const first = i.updates.at(-1);
     const resolved = i.resolvedAt !== null ? ` – resolved ${this.dates.at(i.resolvedAt)}` : '';
+    const impact = i.impactOverride ?? i.impact;
+    // The impact in words too: the list item's border colour alone says nothing to some readers.
+    const impactText = impact === 'none' ? IMPACT_LABEL.none : `${IMPACT_LABEL[impact]} impact`;
     return {
       id: i.id,
       name: i.name,
-      impact: i.impactOverride ?? i.impact,
-      summary: i.kind === 'maintenance' ? `Maintenance, ${this.window(i)}` : `${first ? this.dates.at(first.displayAt) : ''}${resolved}`,
+      impact,
+      summary: i.kind === 'maintenance' ? `Maintenance, ${this.window(i)}` : `${impactText}${first ? `, ${this.dates.at(first.displayAt)}` : ''}${resolved}`,
     };
   }
 

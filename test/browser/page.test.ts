@@ -134,8 +134,12 @@ describe('the public page in Debian chromium', () => {
     );
     // Groups are <details>: they fold and unfold without script.
     const group = page.locator('details.group').first();
+    const marker = () => group.locator('summary .name').evaluate((el) => getComputedStyle(el, '::before').content);
+    expect(await marker()).toBe('"▾"');
     await group.locator('summary').click();
     expect(await group.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    // A flex summary has no triangle of its own: the drawn one says the group is folded.
+    expect(await marker()).toBe('"▸"');
     await page.locator('.incident .title a').first().click();
     await page.waitForURL(/\/incidents\//);
     expect(await page.locator('.updates .update').count()).toBeGreaterThanOrEqual(2);

@@ -216,6 +216,8 @@ describe('public routes', () => {
     });
     await t.app.publisher.rebuild();
     const first = (await get('/history')).body;
+    // Each incident's impact in words as well as the colour of its border.
+    expect(first).toMatch(/<li class="impact-major">\s*<a href="\/incidents\/[\w]+">Database failover<\/a>\s*<span class="muted small">Major impact, \d+ Nov 2026/);
     expect(first).toContain('November 2026');
     expect(first).toContain('September 2026');
     expect(first).not.toContain('August 2026');
