@@ -9,7 +9,7 @@ import { LATENCY_HOURS, latencyChart } from './latency-chart.js';
 import { renderMarkdown } from './markdown.js';
 import { incidentFingerprint } from './fingerprint.js';
 import { escapeHtml } from './escape.js';
-import type { UptimeDay } from '../status/uptime.js';
+import type { DayIncident, UptimeDay } from '../status/uptime.js';
 
 /** Months per page of /history, as on Statuspage. */
 export const HISTORY_MONTHS_PER_PAGE = 3;
@@ -247,7 +247,7 @@ class ViewContext {
     const edge = from < TOOLTIP_EDGE_DAYS ? ' l' : to > days.length - TOOLTIP_EDGE_DAYS ? ' r' : '';
     const classes = `${from < recentFrom ? ' o' : ''}${to - from > 1 ? ` n${to - from}` : ''}${edge}`;
     const d = first;
-    const key = `${this.s.page.time_zone}|${d.day}|${last.day}|${d.uptime}|${d.worst}|${d.downSeconds}|${d.incidents.map((i) => `${i.id}\u0001${i.name}`).join('\u0002')}|${classes}`;
+    const key = `${this.s.page.time_zone}|${d.day}|${last.day}|${d.uptime}|${d.worst}|${d.downSeconds}|${d.incidents.map((i) => `${i.kind}\u0001${i.id}\u0001${i.name}`).join('\u0002')}|${classes}`;
     let html = barCache.get(key);
     if (html === undefined) {
       const label = to - from > 1 ? `${this.dates.shortDay(first.day)} – ${this.dates.shortDay(last.day)}` : this.dates.shortDay(d.day);
@@ -256,12 +256,19 @@ class ViewContext {
       if (quiet === 'ok') {
         cls = 'op';
         text = `${label}: no downtime`;
-      } else if (quiet === null && d.uptime !== null && d.worst !== null) {
-        const parts = [d.uptime === 1 ? `${label}: no downtime` : `${label}: ${percent(d.uptime)} uptime`];
-        if (d.worst !== 'operational') parts.push(`worst status ${STATUS_LABEL[d.worst].toLowerCase()}`);
-        if (d.downSeconds > 0) parts.push(`${duration(d.downSeconds)} down`);
-        if (d.incidents.length > 0) parts.push(`incidents: ${d.incidents.map((i) => i.name).join('; ')}`);
-        cls = STATUS_CLASS[d.worst];
+      } else if (quiet === null) {
+        // Something to say: the day's figures where it was tracked, and what was posted about it
+        // (an incident on a component with no data yet is named all the same).
+        const parts = [text];
+        if (d.uptime !== null && d.worst !== null) {
+          parts[0] = d.uptime === 1 ? `${label}: no downtime` : `${label}: ${percent(d.uptime)} uptime`;
+          if (d.worst !== 'operational') parts.push(`worst status ${STATUS_LABEL[d.worst].toLowerCase()}`);
+          if (d.downSeconds > 0) parts.push(`${duration(d.downSeconds)} down`);
+          cls = STATUS_CLASS[d.worst];
+        }
+        const named = (kind: DayIncident['kind']) => d.incidents.filter((i) => i.kind === kind).map((i) => i.name);
+        if (named('incident').length > 0) parts.push(`incidents: ${named('incident').join('; ')}`);
+        if (named('maintenance').length > 0) parts.push(`maintenance: ${named('maintenance').join('; ')}`);
         text = parts.join(', ');
       }
       // A day with something to say takes the focus, so that a keyboard or a tap shows its text as

@@ -118,7 +118,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   const incidentDays =
     cached && cached.incidents === input.incidents && cached.firstDay === firstDay && cached.today === today && cached.tz === tz
       ? cached.value
-      : incidentsByComponentAndDay(incidents, firstDay, now, tz);
+      : incidentsByComponentAndDay([...incidents, ...maintenances], firstDay, now, tz);
   memo.incidentDays = { incidents: input.incidents, firstDay, today, tz, value: incidentDays };
 
   const names = new Map(input.components.map((c) => [c.id, c.name]));
@@ -202,13 +202,19 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   };
 }
 
-/** Which incidents touched each component on each day of the window (start to resolution, or now). */
+/**
+ * Which incidents touched each component on each day of the window (start to resolution, or now),
+ * and which maintenances: from the update that started the work to its end. A maintenance that
+ * never started (still scheduled, or completed without work, i.e. cancelled) touched no day.
+ */
 function incidentsByComponentAndDay(incidents: Incident[], firstDay: string, now: number, tz: string) {
   const out = new Map<string, Map<string, DayIncident[]>>();
   for (const incident of incidents) {
+    const start = incident.kind === 'maintenance' ? workStarted(incident) : incident.startedAt;
+    if (start === undefined) continue;
     const end = incident.resolvedAt ?? now;
-    let day = dayKey(incident.startedAt, tz);
-    const last = dayKey(Math.max(end, incident.startedAt), tz);
+    let day = dayKey(start, tz);
+    const last = dayKey(Math.max(end, start), tz);
     if (last < firstDay) continue;
     if (day < firstDay) day = firstDay;
     for (let guard = 0; day <= last && guard < UPTIME_DAYS + 2; guard++, day = addDays(day, 1)) {
@@ -216,10 +222,17 @@ function incidentsByComponentAndDay(incidents: Incident[], firstDay: string, now
         let days = out.get(componentId);
         if (!days) out.set(componentId, (days = new Map()));
         const list = days.get(day) ?? [];
-        list.push({ id: incident.id, name: incident.name });
+        list.push({ id: incident.id, name: incident.name, kind: incident.kind });
         days.set(day, list);
       }
     }
   }
   return out;
+}
+
+/** When a maintenance's work began: its earliest update in progress or verifying. */
+function workStarted(m: Incident): number | undefined {
+  let start: number | undefined;
+  for (const u of m.updates) if ((u.status === 'in_progress' || u.status === 'verifying') && (start === undefined || u.displayAt < start)) start = u.displayAt;
+  return start;
 }

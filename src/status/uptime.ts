@@ -8,6 +8,8 @@ export const PARTIAL_OUTAGE_WEIGHT = 0.3;
 export interface DayIncident {
   id: string;
   name: string;
+  /** A maintenance is named on its days too, as such. */
+  kind: 'incident' | 'maintenance';
 }
 
 export interface UptimeDay {

@@ -155,6 +155,22 @@ describe('public routes', () => {
     expect(after).not.toContain(update.body.split('\n')[0]!.slice(0, 20));
   });
 
+  it('names a maintenance on the days its work ran, and not one cancelled before it began', async () => {
+    const cancelled = t.app.store.incidents.createMaintenance({
+      name: 'Cancelled swap',
+      scheduledFor: t.clock.ms - 2 * 3_600_000,
+      scheduledUntil: t.clock.ms - 3_600_000,
+      componentIds: ['dns'],
+      first: { status: 'scheduled', body: 'Swapping disks.', at: t.clock.ms - 5 * 3_600_000 },
+    });
+    t.app.store.incidents.addUpdate(cancelled, { status: 'completed', body: 'Called off.', at: t.clock.ms - 3 * 3_600_000 });
+    await t.app.publisher.rebuild();
+    const dns = /<div class="component" id="c-dns">[\s\S]*?<\/ol>/.exec((await get('/')).body)![0];
+    const today = [...dns.matchAll(/<span>([^<]*)<\/span><\/li>/g)].at(-1)![1]!;
+    expect(today).toContain('maintenance: DNS migration');
+    expect(dns).not.toContain('Cancelled swap');
+  });
+
   it('shows a renamed incident under its new name in the uptime bars too', async () => {
     const { IncidentService, SYSTEM } = await import('../../src/operations/incidents.js');
     expect((await get('/')).body).toMatch(/incidents: Slow queries; Database failover/);
