@@ -53,9 +53,16 @@ export function captureIncident(store: Store, page: PageConfig, kind: EventKind,
   const update = incident.updates[0];
   if (!update) throw new Error(`incident ${incident.id} has no update to announce`);
   const statuspage = json.incident(incident);
+  // Each component as this update left it: an automatic incident's update is written in the same
+  // transaction as the status change it reports, before the component's new status is stored.
+  const atUpdate = new Map(update.affectedComponents.map((a) => [a.componentId, a.newStatus]));
   const components: AnnouncedComponent[] = incident.componentIds.flatMap((id) => {
     const c = snapshot.componentsById.get(id);
-    return c ? [{ id: c.id, name: c.name, status: c.effectiveStatus }] : [];
+    return c ? [{ id: c.id, name: c.name, status: atUpdate.get(id) ?? c.effectiveStatus }] : [];
+  });
+  const statuspageComponents = (statuspage.components as Record<string, unknown>[]).map((c) => {
+    const status = atUpdate.get(String(c.id));
+    return plain(status ? { ...c, status } : c);
   });
   return {
     eventId: `${kind}:${update.id}`,
@@ -74,7 +81,7 @@ export function captureIncident(store: Store, page: PageConfig, kind: EventKind,
       scheduledUntil: incident.scheduledUntil,
       update: { id: update.id, status: update.status, body: update.body, at: update.displayAt },
       components,
-      statuspage: { ...statuspage, components: (statuspage.components as Record<string, unknown>[]).map(plain) },
+      statuspage: { ...statuspage, components: statuspageComponents },
     },
   };
 }

@@ -109,6 +109,23 @@ describe('automatic incidents from the probes', () => {
     expect(automatic()).toHaveLength(2);
   });
 
+  it('announces the status the component went to, not the one it left', async () => {
+    // Nothing listens on port 9 of loopback and nothing is sent: the test reads what is enqueued.
+    t = await makeTestApp({ yaml: `${yaml('publish')}announce:\n  - { id: hook, type: webhook, url: "http://127.0.0.1:9/in", secret: 0123456789abcdef, events: [incident.created, incident.updated, incident.resolved] }\n` });
+    const announced = () => t.app.store.outbox.list('hook').sort((a, b) => a.seq - b.seq).map((row) => row.announcement.incident!);
+    feed('api-a', 'down');
+    feed('api-b', 'down');
+    feed('api-a', 'up');
+    feed('api-b', 'up');
+    const statuses = announced().map((i) => [i.update.status, i.components.map((c) => c.status), (i.statuspage.components as { status: string }[]).map((c) => c.status)]);
+    expect(statuses).toEqual([
+      ['investigating', ['partial_outage'], ['partial_outage']],
+      ['investigating', ['major_outage'], ['major_outage']],
+      ['investigating', ['partial_outage'], ['partial_outage']],
+      ['resolved', ['operational'], ['operational']],
+    ]);
+  });
+
   it('opens drafts that stay out of the page, JSON and feeds until an operator publishes them', async () => {
     t = await makeTestApp({ yaml: yaml('draft') });
     feed('api-a', 'down');
