@@ -16,7 +16,7 @@ export function serverLoggerOptions(level = process.env.LOG_LEVEL ?? 'info'): Lo
     redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
     // What Fastify's own logger writes of a request and a reply: no headers, no body.
     serializers: {
-      req: (request: FastifyRequest) => ({ method: request.method, url: request.url, hostname: request.hostname, remoteAddress: request.ip }),
+      req: (request: FastifyRequest) => ({ method: request.method, url: loggableUrl(request.url), hostname: request.hostname, remoteAddress: request.ip }),
       res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
     },
   };
@@ -91,7 +91,32 @@ export function requestLoggers(log: FastifyBaseLogger) {
  * carry their token).
  */
 export function isRequestLogged(request: { method: string; url: string }): boolean {
-  return request.method !== 'GET' && request.method !== 'HEAD' && !request.url.startsWith('/api/v1/heartbeats/');
+  return request.method !== 'GET' && request.method !== 'HEAD' && !HEARTBEAT.test(routedPath(request.url));
+}
+
+/** A heartbeat URL, whose last segment is its token, in any case (a 404 still carries the token). */
+const HEARTBEAT = /\/heartbeats(\/|$)/i;
+
+/**
+ * The path as the router sees it: query cut, percent-escapes decoded (the router decodes
+ * `/api/v1/%68eartbeats/...` to a heartbeat too), runs of slashes made one.
+ */
+function routedPath(url: string): string {
+  const path = url.split('?', 1)[0]!;
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // Not valid percent-encoding: the router answers 400; the path is judged as written.
+  }
+  return decoded.replace(/\/{2,}/g, '/');
+}
+
+/** A URL for a log line: a heartbeat's token (however spelled) never reaches the logs. */
+export function loggableUrl(url: string): string {
+  const path = routedPath(url);
+  const at = path.search(HEARTBEAT);
+  return at === -1 ? url : `${path.slice(0, at)}/heartbeats/[token]`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { serverLoggerOptions } from '../../src/web/request-logger.js';
+import { loggableUrl, serverLoggerOptions } from '../../src/web/request-logger.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -33,6 +33,18 @@ describe('request loggers', () => {
     }
     expect(children).toBe(0);
     expect(lines).toEqual([]);
+  });
+
+  it('never write a heartbeat token, however its URL is spelled', async () => {
+    for (const url of ['/api/v1/heartbeats/tok3n-A', '/api/v1/%68eartbeats/tok3n-B', '/api/%761/heartbeats/tok3n-C', '//api/v1/heartbeats/tok3n-D', '/API/V1/HEARTBEATS/tok3n-E?x=1']) {
+      await t.app.inject({ method: 'POST', url });
+    }
+    const text = JSON.stringify(lines);
+    expect(text).not.toMatch(/tok3n/);
+    // Any other line about such a request (an error, say) names the kind of URL, not the token.
+    expect(loggableUrl('/api/v1/%68eartbeats/tok3n?status=fail')).toBe('/api/v1/heartbeats/[token]');
+    expect(loggableUrl('//api/v1/heartbeats/tok3n')).toBe('/api/v1/heartbeats/[token]');
+    expect(loggableUrl('/admin/incidents?page=2')).toBe('/admin/incidents?page=2');
   });
 
   it('write the app\'s own lines through the same logger', async () => {
