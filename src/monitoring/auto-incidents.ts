@@ -2,6 +2,7 @@ import type { AutoIncidentMode } from '../config/schema.js';
 import { SYSTEM, type IncidentService } from '../operations/incidents.js';
 import type { FailureLayer } from '../probes/types.js';
 import { STATUS_LABEL } from '../render/format.js';
+import { escapeMarkdown } from '../render/markdown.js';
 import type { Store } from '../store/index.js';
 import type { Component, ComponentStatus, Incident } from '../status/types.js';
 
@@ -112,7 +113,9 @@ export class AutoIncidents {
     });
     const what = STATUS_LABEL[to].toLowerCase();
     const why = describeFailures(failures);
-    const detected = `Our monitoring detected a ${what} of ${component.name}${why ? `: ${why}` : ''}.`;
+    // The bodies are Markdown; the component's name is text in them, whatever characters it has.
+    const name = escapeMarkdown(component.name);
+    const detected = `Our monitoring detected a ${what} of ${name}${why ? `: ${why}` : ''}.`;
     const components = { [component.id]: to };
     switch (action.kind) {
       case 'none':
@@ -132,7 +135,7 @@ export class AutoIncidents {
         );
         return;
       case 'change':
-        this.service.update(open!.id, { body: `${component.name} is now in ${what}${why ? `: ${why}` : ''}.`, components, holdComponents: false }, SYSTEM);
+        this.service.update(open!.id, { body: `${name} is now in ${what}${why ? `: ${why}` : ''}.`, components, holdComponents: false }, SYSTEM);
         return;
       case 'relapse':
         this.service.update(open!.id, { status: 'investigating', body: `${detected} We are investigating again.`, components, holdComponents: false }, SYSTEM);
@@ -144,8 +147,8 @@ export class AutoIncidents {
             status: action.status,
             body:
               action.status === 'resolved'
-                ? `Our monitoring shows ${component.name} working normally again. This incident has been resolved.`
-                : `Our monitoring shows ${component.name} working normally again. We are monitoring the results.`,
+                ? `Our monitoring shows ${name} working normally again. This incident has been resolved.`
+                : `Our monitoring shows ${name} working normally again. We are monitoring the results.`,
             components,
             holdComponents: false,
           },

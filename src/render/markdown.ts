@@ -39,6 +39,16 @@ export function parseMarkdown(source: string): Token[] {
   return md.parse(source, {});
 }
 
+/**
+ * Plain text (a component's name, say) to put into Markdown that Outpost writes itself: every ASCII
+ * punctuation character is backslash-escaped (CommonMark allows it for all of them), so `DB *primary*`,
+ * `[x](y)` or `evil.example` stays those characters, never emphasis or a link, on the page, in the
+ * feeds and in chat messages.
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[!-/:-@[-`{-~]/g, '\\$&');
+}
+
 // Rendered HTML by source text. Every snapshot rebuild renders every visible update; the texts
 // rarely change, so rebuilds after the first cost a map lookup each. Bounded: cleared when full.
 const cache = new Map<string, string>();

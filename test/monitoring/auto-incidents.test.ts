@@ -126,6 +126,18 @@ describe('automatic incidents from the probes', () => {
     ]);
   });
 
+  it("writes the component's name into its updates as text, never as Markdown", async () => {
+    const name = 'DB *star* [link](http://evil.example) `code` user_service_v2';
+    t = await makeTestApp({ yaml: yaml('publish').replace('{ id: api, name: API }', `{ id: api, name: ${JSON.stringify(name)} }`) });
+    feed('api-a', 'down');
+    const [incident] = automatic();
+    await t.app.publisher.rebuild();
+    const page = (await t.app.inject(`/incidents/${incident!.id}`)).body;
+    const body = /<div class="md">([\s\S]*?)<\/div>/.exec(page)![1]!;
+    expect(body).toContain('Our monitoring detected a partial outage of DB *star* [link](http://evil.example) `code` user_service_v2:');
+    expect(body).not.toMatch(/<em>|<a |<code>/);
+  });
+
   it('opens drafts that stay out of the page, JSON and feeds until an operator publishes them', async () => {
     t = await makeTestApp({ yaml: yaml('draft') });
     feed('api-a', 'down');
