@@ -52,16 +52,17 @@ const LEASE_MARGIN_MS = 30_000;
 /**
  * When to try again after a retryable failure.
  *
- *   the receiver said when (Retry-After, X's rate-limit reset)   exactly then
- *   otherwise, after attempt n                                   base * 2^(n-1), capped at max, then
+ *   after attempt n                                              base * 2^(n-1), capped at max, then
  *                                                                 jittered into [half, whole] of it
+ *   the receiver said when (Retry-After, X's rate-limit reset)   then, but never before the half
  *
  * Jitter keeps many Outposts (or many rows after an outage) from retrying in step; the floor of half
- * keeps a receiver that is down from being hammered.
+ * keeps a receiver that is down from being hammered, even one that keeps answering "Retry-After: 1"
+ * (a receiver may ask us to wait longer, not to hammer it, and fill our log, faster).
  */
 export function retryDelay(attempt: number, retryAfterMs: number | undefined, random: number, backoff: Backoff = DEFAULT_BACKOFF): number {
-  if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.ceil(retryAfterMs);
   const exp = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
+  if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.max(Math.ceil(retryAfterMs), Math.round(exp / 2));
   return Math.round(exp / 2 + (random * exp) / 2);
 }
 

@@ -63,7 +63,7 @@ describe('updateEvent: which event an update is', () => {
   });
 });
 
-describe('retryDelay: exponential backoff with jitter, or what the receiver said', () => {
+describe('retryDelay: exponential backoff with jitter, or later if the receiver says so', () => {
   const backoff = { baseMs: 10_000, maxMs: 600_000 };
   it.each([
     // attempt, retryAfterMs, random, delay
@@ -74,8 +74,9 @@ describe('retryDelay: exponential backoff with jitter, or what the receiver said
     [7, undefined, 1, 600_000], // 640 s capped at 600 s
     [50, undefined, 0, 300_000],
     [1, 42_000, 0.7, 42_000], // Retry-After wins, without jitter
-    [6, 1_000, 0, 1_000],
-    [2, 0, 0.5, 0],
+    [6, 1_000, 0, 160_000], // ...but never sooner than the backoff's floor: half of 320 s
+    [2, 0, 0.5, 10_000],
+    [1, 1_000, 0.9, 5_000],
   ])('attempt %i, Retry-After %s, random %s → %i ms', (attempt, retryAfter, random, delay) => {
     expect(retryDelay(attempt, retryAfter, random, backoff)).toBe(delay);
   });
