@@ -20,7 +20,7 @@ export function interpolateEnv(
       const found = env[name!];
       if (found !== undefined && found !== '') return found;
       if (fallback !== undefined) return fallback;
-      problems.push({ field: formatPath(path), message: `environment variable ${name} is not set (referenced as \${${name}})` });
+      problems.push({ field: formatPath(path), message: `environment variable ${name} is not set or empty (referenced as \${${name}})` });
       return '';
     });
   }

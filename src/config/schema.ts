@@ -16,6 +16,15 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+/**
+ * Group components get ids derived from their names ("API & Web" is group-api-web). The config
+ * refuses a component id equal to one of them, and two group names that give the same id.
+ */
+export function groupId(name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return `group-${slug || 'unnamed'}`;
+}
+
 export const AUTO_INCIDENT_MODES = ['off', 'draft', 'publish'] as const;
 export type AutoIncidentMode = (typeof AUTO_INCIDENT_MODES)[number];
 const autoIncidentError = 'expected off, draft (visible in the admin until an operator publishes it) or publish';
@@ -64,7 +73,13 @@ export const monitoringSchema = z.strictObject({
 export const pageSchema = z.strictObject({
   id: id('a page id'),
   name: z.string().trim().min(1, 'expected a non-empty page name').max(100),
-  url: z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL, e.g. https://status.acme.example' }),
+  url: z
+    .url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL, e.g. https://status.acme.example' })
+    // Links are built by appending paths to it, and it is published: no query, fragment or credentials.
+    .refine((u) => {
+      const url = new URL(u);
+      return !url.search && !url.hash && !url.username && !url.password;
+    }, 'expected the page\'s base URL without a query, fragment or user:password, e.g. https://status.acme.example'),
   time_zone: z
     .string()
     .refine(isTimeZone, 'expected an IANA time zone such as Europe/Zurich or Etc/UTC')
@@ -89,8 +104,27 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['components', i, 'id'], message: `duplicate component id "${c.id}" (also components[${first}])` });
       } else ids.set(c.id, i);
     });
+    const groups = new Map<string, { name: string; index: number }>();
     config.components.forEach((c, i) => {
+      if (!c.group) return;
+      const gid = groupId(c.group);
+      const other = groups.get(gid);
+      if (other && other.name !== c.group) {
+        ctx.addIssue({ code: 'custom', path: ['components', i, 'group'], message: `group "${c.group}" would share the id "${gid}" with group "${other.name}" (components[${other.index}]); expected the same name for the same group, or names that differ in letters or digits` });
+      } else if (!other) groups.set(gid, { name: c.group, index: i });
+    });
+    config.components.forEach((c, i) => {
+      const group = groups.get(c.id);
+      if (group) ctx.addIssue({ code: 'custom', path: ['components', i, 'id'], message: `"${c.id}" is the id of group "${group.name}" (components[${group.index}].group); expected another id` });
+    });
+    config.components.forEach((c, i) => {
+      const listed = new Set<string>();
       c.depends_on?.forEach((dep, j) => {
+        if (listed.has(dep)) {
+          ctx.addIssue({ code: 'custom', path: ['components', i, 'depends_on', j], message: `"${dep}" is listed twice; expected each dependency once` });
+          return;
+        }
+        listed.add(dep);
         if (dep === c.id) {
           ctx.addIssue({ code: 'custom', path: ['components', i, 'depends_on', j], message: 'a component cannot depend on itself' });
         } else if (!ids.has(dep)) {

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Config } from '../config/schema.js';
+import { groupId, type Config } from '../config/schema.js';
 import type { Db } from '../db/open.js';
 import type { Component, ComponentStatus } from '../status/types.js';
 import type { HistoryStore } from './history.js';
@@ -25,11 +25,6 @@ interface ComponentRow {
   manual_set_at: number | null;
 }
 
-/** Group components get ids derived from their names; the prefix keeps them apart from declared ids. */
-export function groupId(name: string): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  return `group-${slug || 'unnamed'}`;
-}
 
 export interface StatusChange {
   componentId: string;

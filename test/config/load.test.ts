@@ -75,7 +75,7 @@ describe('parseConfig', () => {
 
   it('names the field, the line and the variable when the environment lacks one', () => {
     expect(problems(base('  - id: a\n    name: ${SECRET_NAME}'))).toEqual([
-      { field: 'components[0].name', line: 7, message: 'environment variable SECRET_NAME is not set (referenced as ${SECRET_NAME})' },
+      { field: 'components[0].name', line: 7, message: 'environment variable SECRET_NAME is not set or empty (referenced as ${SECRET_NAME})' },
     ]);
   });
 
@@ -87,11 +87,19 @@ describe('parseConfig', () => {
     ['duplicate id', base('  - { id: a, name: A }\n  - { id: a, name: B }'), 'components[1].id', 7, /duplicate component id "a"/],
     ['missing name', base('  - id: a'), 'components[0].name', 6, /missing; expected string/],
     ['bad start date', base('  - { id: a, name: A, start_date: yesterday }'), 'components[0].start_date', 6, /YYYY-MM-DD/],
+    ['dependency listed twice', base('  - { id: a, name: A }\n  - { id: b, name: B, depends_on: [a, a] }'), 'components[1].depends_on[1]', 7, /"a" is listed twice/],
+    ['id of a group', base('  - { id: group-infra, name: Infra thing }\n  - { id: db, name: DB, group: Infra }'), 'components[0].id', 6, /"group-infra" is the id of group "Infra"/],
+    ['two groups, one id', base('  - { id: a, name: A, group: "API & Web" }\n  - { id: b, name: B, group: "API Web" }'), 'components[1].group', 7, /would share the id "group-api-web" with group "API & Web"/],
   ])('%s', (_name, text, field, line, message) => {
     const found = problems(text);
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ field, line });
     expect(found[0]!.message).toMatch(message);
+  });
+
+  it.each(['https://status.acme.example/?x=1', 'https://status.acme.example/#top', 'https://user:pw@status.acme.example'])('refuses %s as the page URL: links are built on it, and it is published', (url) => {
+    const found = problems(base('  - { id: a, name: A }').replace('https://status.acme.example', url));
+    expect(found).toEqual([expect.objectContaining({ field: 'page.url', line: 4, message: expect.stringMatching(/without a query, fragment or user:password/) })]);
   });
 
   it('rejects the mutual-forwarding loop: a dependency cycle', () => {
