@@ -53,7 +53,10 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await monitoring?.stop();
-    await app.close();
+    // A request in flight at the signal is answered, on a keep-alive connection that then sits idle
+    // (Fly's proxy keeps them) and would hold the close until the forced exit: close each as it idles.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    await app.close().finally(() => clearInterval(sweep));
     db.close(); // folds the WAL back into the database file
     process.exit(0);
   };

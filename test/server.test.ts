@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,9 +57,24 @@ describe('server.ts', () => {
     expect(probes.headers.get('location')).toBe('/admin/login');
     expect(output).not.toContain('operator view');
 
+    // A request in flight at the signal (its body still coming) is answered, and its keep-alive
+    // connection does not hold the shutdown until the forced exit (status 1 after 10 s).
+    const { port } = new URL(address);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.write('POST /api/v1/heartbeats/not-a-token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{"status"');
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const signalled = Date.now();
     child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.write(':"ok"}');
     expect(await exited).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(5_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 \d{3} /);
+    socket.destroy();
     expect(output).toContain('shutting down');
     // Closing the database folds the WAL back into the file.
     expect(existsSync(`${db}-wal`) ? statSync(`${db}-wal`).size : 0).toBe(0);
