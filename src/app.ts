@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config/schema.js';
 import type { Db } from './db/open.js';
-import { Publisher } from './render/publisher.js';
+import { DEFAULT_REFRESH_MS, Publisher } from './render/publisher.js';
 import { AnnounceSetup } from './announce/setup.js';
 import type { OutboxDispatcher } from './announce/dispatcher.js';
 import { createStore, type Store } from './store/index.js';
@@ -126,7 +126,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     immutable: true,
     setHeaders: (reply) => reply.header('x-content-type-options', 'nosniff'),
   });
-  await app.register(healthRoutes, { db: deps.db, publisher, clock });
+  // The page is rebuilt at least every refresh interval: five of them missed is a stuck publisher.
+  const refreshMs = deps.refreshMs ?? DEFAULT_REFRESH_MS;
+  await app.register(healthRoutes, { db: deps.db, publisher, clock, staleAfterMs: refreshMs > 0 ? Math.max(5 * refreshMs, 5 * 60_000) : Number.POSITIVE_INFINITY });
   await app.register(heartbeatRoutes, { store, monitor, clock });
   await app.register(managementApi, { store, publisher, clock, pageId: deps.config.page.id });
   await app.register(adminAuth, {

@@ -21,6 +21,8 @@ const HOT_PATHS = new Set(['/']);
  * replaced a second later, short enough that a CDN's next fetch (max-age 15 s) gets the final bytes.
  */
 export const SETTLE_MS = 5_000;
+/** Rebuild at least this often: time moves maintenance windows and the day's bars. */
+export const DEFAULT_REFRESH_MS = 60_000;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** How stale the latency charts' current hour may get (see Publisher.latency). */
@@ -95,7 +97,7 @@ export class Publisher {
   /** Builds the first snapshot (errors propagate: a page that cannot be built must not start) and starts the refresh timer. */
   async start(): Promise<void> {
     await this.rebuild();
-    const refresh = this.options.refreshMs ?? 60_000;
+    const refresh = this.options.refreshMs ?? DEFAULT_REFRESH_MS;
     if (refresh > 0) {
       this.timer = setInterval(() => this.invalidate(), refresh);
       this.timer.unref();

@@ -41,13 +41,13 @@ export interface TestApp {
 }
 
 /** The real app on a real SQLite file in a fresh temporary folder; periodic refresh and settle timer off. */
-export async function makeTestApp(opts: { yaml?: string; now?: number; demo?: boolean; settleMs?: number; logger?: AppDeps['logger'] } = {}): Promise<TestApp> {
+export async function makeTestApp(opts: { yaml?: string; now?: number; demo?: boolean; settleMs?: number; refreshMs?: number; logger?: AppDeps['logger'] } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-test-'));
   const db = openDatabase(join(dir, 'outpost.db'));
   migrate(db);
   const clock = new TestClock(opts.now ?? Date.UTC(2026, 10, 22, 12, 0, 0));
   const config = parseConfig(opts.yaml ?? ACME_YAML, 'test.yaml', {});
-  const app = await buildApp({ config, db, clock: clock.now, refreshMs: 0, settleMs: opts.settleMs ?? 0, demo: opts.demo ?? false, logger: opts.logger });
+  const app = await buildApp({ config, db, clock: clock.now, refreshMs: opts.refreshMs ?? 0, settleMs: opts.settleMs ?? 0, demo: opts.demo ?? false, logger: opts.logger });
   return {
     app,
     db,

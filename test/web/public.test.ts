@@ -314,6 +314,27 @@ describe('public routes', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'ok', database: 'ok' });
     expect(res.headers['cache-control']).toBe('no-store');
+    // It asks the database about its own schema: a database without one is unavailable.
+    t.db.exec('ALTER TABLE schema_migrations RENAME TO schema_migrations_gone');
+    expect((await get('/healthz')).statusCode).toBe(503);
+    t.db.exec('ALTER TABLE schema_migrations_gone RENAME TO schema_migrations');
+    expect((await get('/healthz')).statusCode).toBe(200);
+  });
+
+  it('says when the page it serves has not been rebuilt for five refresh intervals', async () => {
+    const refreshing = await makeTestApp({ refreshMs: 60_000 });
+    try {
+      expect((await refreshing.app.inject('/healthz')).json()).toMatchObject({ status: 'ok', snapshot_age_seconds: 0 });
+      // The clock moves, no rebuild runs (its timer is real time): the snapshot is five minutes old.
+      refreshing.clock.advance(5 * 60_000 + 1_000);
+      const stale = await refreshing.app.inject('/healthz');
+      expect(stale.statusCode).toBe(200); // the last good page is still worth serving
+      expect(stale.json()).toMatchObject({ status: 'stale', snapshot_age_seconds: 301, rebuild_failures: 0 });
+      await refreshing.app.publisher.rebuild();
+      expect((await refreshing.app.inject('/healthz')).json()).toMatchObject({ status: 'ok' });
+    } finally {
+      await refreshing.close();
+    }
   });
 });
 
