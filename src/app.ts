@@ -148,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       adminTemplates({ store, clock, pageName: deps.config.page.name }),
     ],
   });
-  await app.register(publicRoutes, { publisher, secureTransport: deps.config.page.url.startsWith('https:') });
+  await app.register(publicRoutes, { publisher, clock, secureTransport: deps.config.page.url.startsWith('https:') });
   return app;
 }
 

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Publisher } from '../render/publisher.js';
 import type { Resource } from '../render/resource.js';
-import { etagFor, isNotModified, negotiateEncoding, type Encoding } from './conditional.js';
+import { etagFor, negotiateEncoding, notModified, type Encoding } from './conditional.js';
+import type { Clock } from '../util/time.js';
 import { securityHeaders } from './security.js';
 
 /** Short enough that a CDN in front follows an outage within seconds; stale copies cover our own outages. */
@@ -28,7 +29,7 @@ const API_PATHS = [
  * request header that can make it do more (Cache-Control: no-cache from a client revalidates with
  * the CDN, it does not reach past our snapshot).
  */
-export async function publicRoutes(app: FastifyInstance, opts: { publisher: Publisher; secureTransport: boolean }) {
+export async function publicRoutes(app: FastifyInstance, opts: { publisher: Publisher; secureTransport: boolean; clock: Clock }) {
   const { publisher } = opts;
   const html = securityHeaders({ html: true, hsts: opts.secureTransport });
   const data = securityHeaders({ html: false, hsts: opts.secureTransport });
@@ -76,8 +77,10 @@ export async function publicRoutes(app: FastifyInstance, opts: { publisher: Publ
       return;
     }
     const encoding: Encoding = resource.compressed ? negotiateEncoding(request.headers['accept-encoding']) : 'identity';
-    if (isNotModified(resource, request.headers['if-none-match'], request.headers['if-modified-since'])) {
-      res.writeHead(304, { ...headersFor(resource, 'not-modified'), etag: etagFor(resource, encoding) });
+    const { 'if-none-match': ifNoneMatch, 'if-modified-since': ifModifiedSince } = request.headers;
+    const matched = ifNoneMatch === undefined && ifModifiedSince === undefined ? undefined : notModified(resource, encoding, ifNoneMatch, ifModifiedSince, opts.clock());
+    if (matched !== undefined) {
+      res.writeHead(304, { ...headersFor(resource, 'not-modified'), etag: matched });
       res.end();
       return;
     }
@@ -106,6 +109,10 @@ export async function publicRoutes(app: FastifyInstance, opts: { publisher: Publ
     return serve(`/history?page=${page}`)(request, reply);
   });
 
+  // Public pages are read-only: another method is told so (405 with Allow), not "not found".
+  const readOnly = ['/', '/index.html', '/history', '/history.rss', '/history.atom', '/incidents/:id', ...API_PATHS];
+  for (const url of readOnly) app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler: methodNotAllowed });
+
   // CORS preflight for the JSON API: browsers send it for GETs with headers of their own. The API
   // is public and read without credentials, so whatever headers a consumer's script adds are
   // allowed (echoed: the `*` wildcard does not cover Authorization, which some clients send anyway).
@@ -129,6 +136,14 @@ export async function publicRoutes(app: FastifyInstance, opts: { publisher: Publ
     }
     return send(request, reply, publisher.current.notFound, 404);
   });
+}
+
+function methodNotAllowed(request: FastifyRequest, reply: FastifyReply) {
+  return reply
+    .code(405)
+    .header('allow', 'GET, HEAD')
+    .header('cache-control', 'no-store')
+    .send({ error: 'method_not_allowed', message: `${request.method} is not allowed here; expected GET or HEAD` });
 }
 
 function bodyFor(resource: Resource, encoding: Encoding): Buffer {

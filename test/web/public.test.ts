@@ -293,6 +293,15 @@ describe('public routes', () => {
     for (const name of ['permissions-policy', 'cross-origin-resource-policy', 'referrer-policy']) expect(json[name], name).toBeUndefined();
   });
 
+  it('answers other methods on public pages with 405 and what is allowed, never cached', async () => {
+    for (const [method, url] of [['POST', '/'], ['DELETE', '/api/v2/summary.json'], ['PUT', `/incidents/${ids.resolved}`], ['PATCH', '/history']] as const) {
+      const res = await t.app.inject({ method, url });
+      expect(res.statusCode, `${method} ${url}`).toBe(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+      expect(res.headers['cache-control']).toBe('no-store');
+    }
+  });
+
   it('answers HEAD like GET without a body', async () => {
     const res = await t.app.inject({ method: 'HEAD', url: '/api/v2/summary.json' });
     expect(res.statusCode).toBe(200);
@@ -347,7 +356,11 @@ describe('conditional requests and compression', () => {
       expect(res.statusCode, encoding).toBe(304);
       expect(res.body).toBe('');
       expect(res.headers['cache-control']).toContain('max-age=15');
+      // The validator of the copy the client holds, whatever encoding it asks for now (RFC 9111 4.3.4).
+      expect(res.headers.etag, encoding).toBe(first.headers.etag);
     }
+    const two = await get('/api/v2/summary.json', { 'if-none-match': `"nope", ${first.headers.etag}`, 'accept-encoding': 'br' });
+    expect([two.statusCode, two.headers.etag]).toEqual([304, first.headers.etag]);
     expect((await get('/api/v2/summary.json', { 'if-none-match': 'W/"something-else", "nope"' })).statusCode).toBe(200);
   });
 
@@ -357,6 +370,14 @@ describe('conditional requests and compression', () => {
     expect((await get('/', { 'if-modified-since': lm })).statusCode).toBe(304);
     expect((await get('/', { 'if-modified-since': new Date(Date.parse(lm) - 1000).toUTCString() })).statusCode).toBe(200);
     expect((await get('/', { 'if-modified-since': lm, 'if-none-match': '"other"' })).statusCode).toBe(200);
+    // The other two HTTP-date forms count; anything else, and a date later than now, is ignored.
+    const at = new Date(Date.parse(lm));
+    const rfc850 = `${at.toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' })}, ${lm.slice(5, 7)}-${lm.slice(8, 11)}-${lm.slice(14, 16)} ${lm.slice(17, 25)} GMT`;
+    const asctime = `${lm.slice(0, 3)} ${lm.slice(8, 11)} ${String(at.getUTCDate()).padStart(2, ' ')} ${lm.slice(17, 25)} ${lm.slice(12, 16)}`;
+    for (const date of [rfc850, asctime]) expect((await get('/', { 'if-modified-since': date })).statusCode, date).toBe(304);
+    for (const date of ['99999', 'foo 2030', new Date(t.clock.ms + 86_400_000).toUTCString(), new Date(t.clock.ms).toISOString()]) {
+      expect((await get('/', { 'if-modified-since': date })).statusCode, date).toBe(200);
+    }
   });
 
   it('changes the ETag when the data changes, and keeps it when nothing did', async () => {
@@ -428,9 +449,10 @@ describe('conditional requests and compression', () => {
     expect(settled.brTag).toBe(`${settled.identityTag!.slice(0, -1)}-br"`);
     expect([settled.identityTag, settled.gzipTag]).toEqual([quick.identityTag, quick.gzipTag]);
     expect(t.app.publisher.stats.settles).toBe(1);
-    // A browser holding the quick bytes revalidates them: the content is the same.
+    // A browser holding the quick bytes revalidates them: the content is the same, and the 304 names
+    // the copy it holds, so that its cache updates that copy (RFC 9111 4.3.4).
     const revalidated = await get('/', { 'accept-encoding': 'br', 'if-none-match': quick.brTag });
-    expect([revalidated.statusCode, revalidated.headers.etag]).toEqual([304, settled.brTag]);
+    expect([revalidated.statusCode, revalidated.headers.etag]).toEqual([304, quick.brTag]);
     await t.app.publisher.settle();
     expect(t.app.publisher.stats.settles).toBe(1);
 
