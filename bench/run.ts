@@ -133,7 +133,13 @@ async function main(): Promise<number> {
       runs: { steady: steady.run, changing: { ...changing.run, churn: changing.churn } },
       references: reference,
       rebuild: { buildMs: spread(sample.buildMs), publishMs: spread(sample.publishMs), buildsPerChange: sample.buildsPerChange },
-      memoryMB: { afterSeed: mb(ready.rssBytes), afterSteady: mb(afterSteady.rssBytes), afterChanging: mb(afterChanging.rssBytes), bare: mb(bareInfo.rssBytes) },
+      memoryMB: {
+        afterSeed: mb(ready.rssBytes),
+        afterSteady: mb(afterSteady.rssBytes),
+        afterChanging: mb(afterChanging.rssBytes),
+        peak: afterChanging.peakRssBytes === null ? null : mb(afterChanging.peakRssBytes),
+        bare: mb(bareInfo.rssBytes),
+      },
       noCache: { etags, buildsDuringSteady: afterSteady.stats.builds - beforeSteady.stats.builds },
     };
     const results: BenchResults = { ...partial, checks: checks(partial) };

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,11 @@ import { benchYaml, componentIds, type SeedSummary } from './seed.js';
 
 export interface ProcessInfo {
   rssBytes: number;
+  /**
+   * The most resident memory the process has had so far (Linux VmHWM): the peak, between the
+   * moments rssBytes samples, of rebuilds and compressions under load. Null where /proc is not.
+   */
+  peakRssBytes: number | null;
   heapUsedBytes: number;
   /** Cumulative user + system CPU time, microseconds. */
   cpuUs: number;
@@ -96,10 +101,20 @@ const { app, seed, quick, settleMs } = await (async () => {
   }
 })();
 
+/** VmHWM from /proc/self/status, in bytes. */
+const peakRss = (): number | null => {
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kb ? Number(kb) * 1024 : null;
+  } catch {
+    return null;
+  }
+};
+
 const info = (): ProcessInfo => {
   const mem = process.memoryUsage();
   const cpu = process.cpuUsage();
-  return { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, cpuUs: cpu.user + cpu.system, stats: { ...app.publisher.stats } };
+  return { rssBytes: mem.rss, peakRssBytes: peakRss(), heapUsedBytes: mem.heapUsed, cpuUs: cpu.user + cpu.system, stats: { ...app.publisher.stats } };
 };
 
 /** Moves the churn component to the next status in the cycle: always a real change. */
