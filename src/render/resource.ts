@@ -25,6 +25,8 @@ export interface Resource {
   compressed: boolean;
   /** Strong ETag of the identity bytes, without quotes; encodings append a suffix. */
   etag: string;
+  /** When these bytes last changed, to the millisecond; Last-Modified says the second. */
+  changedAt: number;
   /** When these bytes last changed (HTTP date precision: seconds). */
   lastModified: number;
   lastModifiedHttp: string;
@@ -73,6 +75,7 @@ export async function makeResource(contentType: string, body: string, previous: 
     gzip: gz,
     br,
     etag,
+    changedAt: now,
     lastModified,
     lastModifiedHttp: new Date(lastModified).toUTCString(),
     source: body,

@@ -48,6 +48,9 @@ export function etagFor(resource: Resource, encoding: Encoding): string {
  * cache revalidating any encoding of the same bytes may; the 304 then carries the tag the client
  * sent, so that it matches a response the cache holds (RFC 9111 section 4.3.4). If-Modified-Since
  * counts only as a valid HTTP-date no later than now (section 13.1.3); anything else is ignored.
+ * It is compared with the instant the bytes changed, not with Last-Modified's whole second: two
+ * versions made in the same second share a Last-Modified, and a client holding the first must not
+ * be told that it has the second (it gets the full answer; browsers send If-None-Match anyway).
  * Returns the ETag for the 304, or undefined for a full answer.
  */
 export function notModified(resource: Resource, encoding: Encoding, ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, now: number): string | undefined {
@@ -65,7 +68,7 @@ export function notModified(resource: Resource, encoding: Encoding, ifNoneMatch:
   }
   if (ifModifiedSince !== undefined) {
     const since = parseHttpDate(ifModifiedSince);
-    if (since !== undefined && since <= now && resource.lastModified <= since) return etagFor(resource, encoding);
+    if (since !== undefined && since <= now && resource.changedAt <= since) return etagFor(resource, encoding);
   }
   return undefined;
 }

@@ -364,6 +364,18 @@ describe('conditional requests and compression', () => {
     expect((await get('/api/v2/summary.json', { 'if-none-match': 'W/"something-else", "nope"' })).statusCode).toBe(200);
   });
 
+  it('never answers If-Modified-Since with 304 for a newer version made in the same second', async () => {
+    t.app.store.components.setStatus('website', 'degraded_performance', 'test', t.clock.advance(1_200));
+    await t.app.publisher.rebuild();
+    const a = (await get('/api/v2/status.json')).headers['last-modified'] as string;
+    t.app.store.components.setStatus('website', 'major_outage', 'test', t.clock.advance(300));
+    await t.app.publisher.rebuild();
+    const b = await get('/api/v2/status.json', { 'if-modified-since': a });
+    expect(b.headers['last-modified']).toBe(a); // the same second...
+    expect(b.statusCode).toBe(200); // ...but not the same bytes
+    expect(b.json().status.indicator).toBe('critical');
+  });
+
   it('answers If-Modified-Since, and lets If-None-Match win over it', async () => {
     const first = await get('/');
     const lm = first.headers['last-modified'] as string;
