@@ -273,9 +273,9 @@ function phasesOf(state: RunState, started: number): PhaseTimings {
 
 function judge(config: HttpProbeConfig, state: RunState, answer: Answer, phases: PhaseTimings): ProbeResult {
   const fields = { latencyMs: phases.totalMs, statusCode: answer.statusCode, phases };
-  const request = state.redirects > 0 ? `${state.method} ${state.url.href} after ${state.redirects} redirect(s)` : state.method;
+  const request = state.redirects > 0 ? `${state.method} ${shownUrl(state.url)} after ${state.redirects} redirect(s)` : state.method;
   if (answer.tooManyRedirects) {
-    return result('down', `more than ${config.follow_redirects} redirects from ${config.method} ${config.url}, the last to ${state.url.href}`, { ...fields, layer: 'http_status', code: 'TOO_MANY_REDIRECTS' });
+    return result('down', `more than ${config.follow_redirects} redirects from ${config.method} ${shownUrl(new URL(config.url))}, the last to ${shownUrl(state.url)}`, { ...fields, layer: 'http_status', code: 'TOO_MANY_REDIRECTS' });
   }
   const { status, max_latency } = config.expect;
   if (!status.some(({ min, max }) => answer.statusCode >= min && answer.statusCode <= max)) {
@@ -374,5 +374,17 @@ function classify(err: unknown, state: RunState): { layer: FailureLayer; code: s
   const raw = typeof code === 'string' ? code : err instanceof errors.HTTPParserError ? 'INVALID_HTTP_RESPONSE' : 'UNKNOWN';
   const layer: FailureLayer = err instanceof errors.HTTPParserError || raw === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ? 'http_status' : 'connect';
   const what = layer === 'http_status' ? 'an invalid HTTP response' : 'a connection failure';
-  return { layer, code: raw, message: `${state.method} ${state.url.href}: ${what} while ${WAITING_FOR[state.trace.stage]} (${raw})` };
+  return { layer, code: raw, message: `${state.method} ${shownUrl(state.url)}: ${what} while ${WAITING_FOR[state.trace.stage]} (${raw})` };
+}
+
+/**
+ * A URL for a result message, which the admin's probe view shows to every editor: query values
+ * (where tokens like ?token=... travel) and any user:password are left out.
+ */
+export function shownUrl(url: URL): string {
+  const shown = new URL(url.href);
+  shown.username = '';
+  shown.password = '';
+  for (const key of new Set(shown.searchParams.keys())) shown.searchParams.set(key, '...');
+  return shown.href.replace(/=\.\.\./g, '=…');
 }

@@ -328,6 +328,9 @@ describe('http probe: connection failures', () => {
     const got = await check({ url: base + path, headers: { authorization: 'Bearer s3cr3t' } });
     expect([got.outcome, got.layer, got.code]).toEqual(['down', layer, code]);
     expect(got.message).toBe(`GET ${base}${path}: ${message} (${code})`);
+    // A token in the query string stays out of the message too (the admin shows it to every editor).
+    const withToken = await check({ url: `${base}${path}?token=Q5ecret&v=2` });
+    expect(withToken.message).toBe(`GET ${base}${path}?token=…&v=…: ${message} (${code})`);
   });
 
   it('reports a name that does not resolve in the dns layer', async () => {
