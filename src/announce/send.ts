@@ -120,15 +120,18 @@ export function resetAtMs(value: string | string[] | undefined, now: number): nu
 }
 
 /**
- * A webhook URL and the parts of it that authorise (path segments and query values of 16
- * characters or more: Slack's and Discord's tokens, Teams' `sig`), for `Outgoing.secrets`.
+ * A webhook URL and the parts of it that may authorise, for `Outgoing.secrets`: path segments and
+ * query values of 16 characters or more (Slack's and Discord's tokens, Teams' `sig`), and of 8 or
+ * more with a digit or a capital (a shorter token, a proxy's key); plain lower-case words such as
+ * `services` or `webhooks` stay readable in a receiver's error.
  */
 export function urlSecrets(url: string): string[] {
   const parsed = new URL(url);
   const parts = [
     ...parsed.pathname.split('/').map((segment) => decodeURIComponent(segment)),
     ...[...parsed.searchParams.values()],
-  ].filter((part) => part.length >= 16);
+    ...[parsed.username, parsed.password].map((part) => decodeURIComponent(part)),
+  ].filter((part) => part.length >= 16 || (part.length >= 8 && /[0-9A-Z]/.test(part)));
   return [url, ...parts];
 }
 

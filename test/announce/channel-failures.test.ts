@@ -177,5 +177,10 @@ describe('classification helpers', () => {
       'abcdefghijklmnopqrstuvwx',
     ]);
     expect(urlSecrets('https://x.logic.azure.com/workflows/0123456789abcdef01/invoke?sig=SIGNATURE-0123456789')).toContain('SIGNATURE-0123456789');
+    // Shorter token-like parts too (a digit or a capital), and credentials; plain words stay readable.
+    const short = urlSecrets('https://user:pa55word@relay.example/webhooks/DISCORDSECRET77/SLACKSECRETXYZ?key=k3y12345&mode=plain');
+    for (const secret of ['DISCORDSECRET77', 'SLACKSECRETXYZ', 'k3y12345', 'pa55word']) expect(short).toContain(secret);
+    for (const word of ['webhooks', 'plain', 'user']) expect(short).not.toContain(word);
+    expect(redact('Unknown Webhook DISCORDSECRET77 at /webhooks/', short)).toBe('Unknown Webhook [redacted] at /webhooks/');
   });
 });
