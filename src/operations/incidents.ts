@@ -299,8 +299,15 @@ export class IncidentService {
     return this.store.incidents.get(incidentId)!;
   }
 
+  /**
+   * A postmortem follows the resolution, as on Statuspage: written on an incident still open it
+   * would mark it finished without resolving it or releasing the components it holds.
+   */
   setPostmortem(incidentId: string, body: string, actor: Actor): Incident {
     const incident = this.require(incidentId);
+    if (incident.kind === 'incident' && incident.status !== 'resolved' && incident.status !== 'postmortem') {
+      throw new OperationError(409, 'a postmortem is written once the incident is resolved; post a resolved update first', 'postmortem');
+    }
     const now = this.clock();
     this.store.db.transaction(() => {
       this.store.incidents.setPostmortem(incidentId, body, now);

@@ -131,6 +131,17 @@ describe('admin incidents: the life of an incident through the forms', () => {
     expect(t.app.store.incidents.get(id)!.postmortemBody).toBe('## What happened\nA disk filled.');
   });
 
+  it('writes a postmortem only once the incident is resolved: an open one keeps its components and its place', async () => {
+    const id = await createThroughForm({ name: 'Still open', status: 'investigating', message: 'Looking.' });
+    expect((await get(`/admin/incidents/${id}`)).body).toContain('A postmortem can be written once the incident is resolved.');
+    const before = rows();
+    const res = await post(`/admin/incidents/${id}/postmortem`, { body: 'Too early.' });
+    expect(res.statusCode).toBe(409);
+    expect(res.body).toContain('once the incident is resolved');
+    expect(rows()).toEqual(before);
+    expect(t.app.store.incidents.get(id)).toMatchObject({ status: 'investigating', postmortemBody: null });
+  });
+
   it('answers 404 for an unknown incident and re-renders with 404 for an unknown update, writing nothing', async () => {
     const id = await createThroughForm({ name: 'Known', status: 'investigating', message: 'x' });
     const before = rows();
