@@ -123,10 +123,14 @@ export function statusTitle(pageName: string): string {
   return /\bstatus\b/i.test(pageName) ? pageName : `${pageName} Status`;
 }
 
-/** 99.95%: two decimals, never rounding a real outage up to 100%. */
+/**
+ * 99.95%: two decimals, never rounding a real outage up to 100%. The nudge (1e-9 of a hundredth of
+ * a percent) keeps binary floating point from flooring an exact value down (0.69 * 10000 is
+ * 6899.999...); the smallest real downtime, a second of a day, is 10^4 times larger.
+ */
 export function percent(fraction: number | null): string {
   if (fraction === null) return 'No data';
-  const floored = Math.floor(fraction * 10000) / 100;
+  const floored = Math.floor(fraction * 10000 + 1e-9) / 100;
   return `${floored.toFixed(2)}%`;
 }
 

@@ -104,5 +104,5 @@ export function serializers(s: Snapshot) {
 }
 
 function round(fraction: number | null): number | null {
-  return fraction === null ? null : Math.floor(fraction * 1_000_000) / 10_000;
+  return fraction === null ? null : Math.floor(fraction * 1_000_000 + 1e-7) / 10_000; // the nudge: see percent()
 }

@@ -138,7 +138,9 @@ export class IncidentStore {
     );
     this.touchIncident = db.prepare(`
       UPDATE incidents SET status = @status, updated_at = @at,
-        monitoring_at = CASE WHEN @status = 'monitoring' AND monitoring_at IS NULL THEN @display_at ELSE monitoring_at END,
+        -- When it last went into monitoring: cleared when it goes back to investigating or identified.
+        monitoring_at = CASE WHEN @status = 'monitoring' THEN coalesce(monitoring_at, @display_at)
+                             WHEN @status IN ('investigating', 'identified') THEN NULL ELSE monitoring_at END,
         resolved_at = CASE WHEN @status IN ('resolved', 'postmortem', 'completed') THEN coalesce(resolved_at, @display_at)
                            ELSE NULL END
       WHERE id = @id`);

@@ -14,6 +14,10 @@ describe('format', () => {
 
   it('never rounds an outage up to 100%', () => {
     expect(percent(0.99999)).toBe('99.99%');
+    expect(percent(1 - 1 / 86_400)).toBe('99.99%'); // one second down of a day
+    // Exact values are not floored below themselves by binary floating point.
+    expect(percent(0.69)).toBe('69.00%');
+    expect(percent(0.5225)).toBe('52.25%');
     expect(percent(1)).toBe('100.00%');
     expect(percent(null)).toBe('No data');
   });
