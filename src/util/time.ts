@@ -102,9 +102,14 @@ export function startOfDay(day: string, timeZone: string): number {
   if (cached !== undefined) return cached;
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   const guess = Date.UTC(y, m - 1, d);
-  // Two passes settle the offset even when the day starts right after a DST switch.
-  let start = guess - offsetMinutes(guess, timeZone) * MINUTE;
-  start = guess - offsetMinutes(start, timeZone) * MINUTE;
+  // Two passes settle the offset even when the day starts right after a DST switch. Where the
+  // clocks jump at midnight itself (America/Santiago, America/Havana) the second pass lands in the
+  // day before; the first is then the day's first instant. The start is the candidate that is in
+  // the day while the millisecond before it is not.
+  const first = guess - offsetMinutes(guess, timeZone) * MINUTE;
+  const second = guess - offsetMinutes(first, timeZone) * MINUTE;
+  const starts = (t: number) => dayKey(t, timeZone) === day && dayKey(t - 1, timeZone) !== day;
+  const start = starts(second) ? second : starts(first) ? first : second;
   if (dayStartCache.size >= OFFSET_CACHE_LIMIT) dayStartCache.clear();
   dayStartCache.set(key, start);
   return start;

@@ -21,6 +21,20 @@ describe('splitByDay', () => {
     expect(splitByDay(from, startOfDay('2026-03-30', TZ), TZ)).toEqual([['2026-03-29', 23 * 3600]]);
   });
 
+  it.each([
+    // Clocks jump from 00:00 to 01:00: the day starts at 01:00 local, and is 23 hours long.
+    ['America/Santiago', '2026-09-06', '2026-09-06T04:00:00.000Z'],
+    ['America/Havana', '2026-03-08', '2026-03-08T05:00:00.000Z'],
+    ['Europe/Zurich', '2026-03-29', '2026-03-28T23:00:00.000Z'],
+    ['Europe/Zurich', '2026-10-25', '2026-10-24T22:00:00.000Z'],
+    ['Asia/Kolkata', '2026-11-22', '2026-11-21T18:30:00.000Z'],
+  ])('starts each day of %s at its first instant: %s', (tz, day, iso) => {
+    const start = startOfDay(day, tz);
+    expect(new Date(start).toISOString()).toBe(iso);
+    const next = startOfDay(new Date(Date.parse(`${day}T12:00:00Z`) + DAY).toISOString().slice(0, 10), tz);
+    expect(splitByDay(start, next, tz).map(([d]) => d)).toEqual([day]);
+  });
+
   it('is empty for an empty or reversed interval', () => {
     expect(splitByDay(1000, 1000, TZ)).toEqual([]);
     expect(splitByDay(2000, 1000, TZ)).toEqual([]);
