@@ -1,5 +1,6 @@
 import type { Store } from '../store/index.js';
 import type { MaintenanceWindow } from '../store/incidents.js';
+import { OPERATOR_HOLD } from '../store/components.js';
 import { type ComponentStatus, type Impact, type Incident, type IncidentStatus, type MaintenanceStatus } from '../status/types.js';
 import type { Clock } from '../util/time.js';
 import { notFound, OperationError } from './errors.js';
@@ -383,20 +384,22 @@ export class IncidentService {
     }
   }
 
-  /** An incident's component statuses are overrides tagged with the incident, so that it can let go of them later. */
+  /**
+   * An incident's component statuses are holds of the incident's own, so that it can let go of them
+   * later without touching another's: a maintenance window's, another incident's. "Operational"
+   * lets go of the incident's hold and of a status set by hand, which it supersedes.
+   */
   private applyComponents(incidentId: string, changes: ComponentChanges | undefined, at: number, actor: Actor): void {
     for (const [componentId, status] of Object.entries(changes ?? {})) {
-      if (status === 'operational') this.store.components.clearManual(componentId, `incident ${incidentId}: recovered (${actor.name})`, at);
-      else this.store.components.setManual(componentId, status, holdReason(incidentId), at);
+      if (status === 'operational') this.store.components.clearManual(componentId, `incident ${incidentId}: recovered (${actor.name})`, at, [holdReason(incidentId), OPERATOR_HOLD]);
+      else this.store.components.setManual(componentId, status, holdReason(incidentId), at, holdReason(incidentId));
     }
   }
 
-  /** Components this incident still holds go back to automation, except those the operator keeps. */
+  /** This incident lets go of the components it holds, except those the operator keeps. */
   private release(incidentId: string, keep: string[], at: number, actor: Actor): void {
-    for (const c of this.store.components.list()) {
-      if (c.manual?.reason === holdReason(incidentId) && !keep.includes(c.id)) {
-        this.store.components.clearManual(c.id, `incident ${incidentId} resolved (${actor.name})`, at);
-      }
+    for (const id of this.store.components.heldBy(holdReason(incidentId))) {
+      if (!keep.includes(id)) this.store.components.clearManual(id, `incident ${incidentId} resolved (${actor.name})`, at, [holdReason(incidentId)]);
     }
   }
 }
@@ -420,7 +423,8 @@ function by(actor: Actor): 'person' | 'system' {
   return actor.kind === 'system' ? 'system' : 'person';
 }
 
-function holdReason(incidentId: string): string {
+/** The holder, and the reason shown, of an incident's or a maintenance window's holds. */
+export function holdReason(incidentId: string): string {
   return `incident ${incidentId}`;
 }
 

@@ -46,6 +46,11 @@ export class ComponentStore {
   private readonly insertEvent: Statement;
   private readonly updateAutomated: Statement;
   private readonly updateManual: Statement;
+  private readonly insertHold: Statement;
+  private readonly deleteHold: Statement;
+  private readonly deleteHolds: Statement;
+  private readonly selectTopHold: Statement;
+  private readonly selectHeldBy: Statement;
   private readonly updateDescription: Statement;
   /**
    * list() is read on every snapshot rebuild, and a status change writes one row: the list is kept
@@ -97,6 +102,11 @@ export class ComponentStore {
     this.updateAutomated = db.prepare('UPDATE components SET automated_status = ? WHERE id = ?');
     this.updateDescription = db.prepare('UPDATE components SET description = ?, updated_at = ? WHERE id = ?');
     this.updateManual = db.prepare('UPDATE components SET manual_status = ?, manual_reason = ?, manual_set_at = ? WHERE id = ?');
+    this.insertHold = db.prepare('INSERT INTO component_holds (component_id, holder, status, reason, set_at) VALUES (?, ?, ?, ?, ?)');
+    this.deleteHold = db.prepare('DELETE FROM component_holds WHERE component_id = ? AND holder = ?');
+    this.deleteHolds = db.prepare('DELETE FROM component_holds WHERE component_id = ?');
+    this.selectTopHold = db.prepare('SELECT status, reason, set_at FROM component_holds WHERE component_id = ? ORDER BY seq DESC LIMIT 1');
+    this.selectHeldBy = db.prepare('SELECT component_id FROM component_holds WHERE holder = ? ORDER BY component_id');
     this.insertEvent = db.prepare(
       'INSERT INTO component_status_events (component_id, from_status, to_status, cause, at) VALUES (?, ?, ?, ?, ?)',
     );
@@ -222,26 +232,56 @@ export class ComponentStore {
     this.onChange();
   }
 
-  /** An override: the component shows `to` until clearManual, whatever the probes say. */
-  setManual(id: string, to: ComponentStatus, reason: string, at: number): StatusChange | undefined {
+  /**
+   * A hold: the component shows `to`, whatever the probes say, until its holder lets go
+   * (clearManual). Holders are an operator (OPERATOR_HOLD), or an incident or maintenance window
+   * (`incident <id>`); each keeps its own hold, and the latest written is the one shown.
+   */
+  setManual(id: string, to: ComponentStatus, reason: string, at: number, holder: string = OPERATOR_HOLD): StatusChange | undefined {
     return this.db.transaction(() => {
-      const change = this.setStatus(id, to, reason, at);
-      this.updateManual.run(to, reason, at, id);
-      return change;
+      if (!this.selectOne.get(id)) throw new Error(`unknown component ${id}`);
+      // Written again, it becomes the latest.
+      this.deleteHold.run(id, holder);
+      this.insertHold.run(id, holder, to, reason, at);
+      return this.applyHolds(id, reason, at);
     })();
   }
 
-  /** Hands the component back to automation: it takes the status its probes last gave it. */
-  clearManual(id: string, reason: string, at: number): StatusChange | undefined {
+  /**
+   * Lets go of the holds of `holders` (of every hold when none are named): the component shows the
+   * latest hold left, or, with none left, the status its probes last gave it.
+   */
+  clearManual(id: string, reason: string, at: number, holders?: readonly string[]): StatusChange | undefined {
     return this.db.transaction(() => {
-      const row = this.selectOne.get(id) as ComponentRow | undefined;
-      if (!row) throw new Error(`unknown component ${id}`);
-      if (row.manual_status === null) return undefined;
-      this.updateManual.run(null, null, null, id);
-      return this.setStatus(id, underlying(row), reason, at);
+      if (!this.selectOne.get(id)) throw new Error(`unknown component ${id}`);
+      if (holders === undefined) this.deleteHolds.run(id);
+      else for (const holder of holders) this.deleteHold.run(id, holder);
+      return this.applyHolds(id, reason, at);
     })();
   }
+
+  /** Ids of the components `holder` holds. */
+  heldBy(holder: string): string[] {
+    return (this.selectHeldBy.all(holder) as { component_id: string }[]).map((r) => r.component_id);
+  }
+
+  /** Shows the latest hold (components.manual_* mirror it), or hands the component back to automation. */
+  private applyHolds(id: string, cause: string, at: number): StatusChange | undefined {
+    this.written.add(id);
+    const top = this.selectTopHold.get(id) as { status: ComponentStatus; reason: string; set_at: number } | undefined;
+    if (top) {
+      this.updateManual.run(top.status, top.reason, top.set_at, id);
+      return this.setStatus(id, top.status, cause, at);
+    }
+    const row = this.selectOne.get(id) as ComponentRow;
+    if (row.manual_status === null) return undefined;
+    this.updateManual.run(null, null, null, id);
+    return this.setStatus(id, underlying(row), cause, at);
+  }
 }
+
+/** The holder of a status an operator sets by hand (the admin's components page, API v1). */
+export const OPERATOR_HOLD = 'operator';
 
 /** The status a component returns to when an operator's override is cleared. */
 function underlying(row: ComponentRow): ComponentStatus {

@@ -38,6 +38,7 @@ export function purgeDemoData(db: Db): boolean {
       DELETE FROM component_daily_status;
       DELETE FROM component_status_events;
       DELETE FROM component_dependencies;
+      DELETE FROM component_holds;
       DELETE FROM components;
     `);
     db.prepare('DELETE FROM meta WHERE key = ?').run(DEMO_MARKER);

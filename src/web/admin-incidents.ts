@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fieldErrors, textField, type FieldErrors } from '../auth/forms.js';
 import { AdminViews, type AdminSection } from '../auth/views.js';
 import { OperationError } from '../operations/errors.js';
-import { IncidentService, type ComponentChanges } from '../operations/incidents.js';
+import { holdReason, IncidentService, type ComponentChanges } from '../operations/incidents.js';
 import { renderMarkdown } from '../render/markdown.js';
 import type { Publisher } from '../render/publisher.js';
 import type { Store } from '../store/index.js';
@@ -172,8 +172,8 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
       incident: Incident,
       forms: { update?: FormState; resolve?: FormState; postmortem?: FormState; edit?: FormState & { updateId: string }; formError?: string } = {},
     ) => {
-      const holdReason = `incident ${incident.id}`;
-      const held = store.components.list().filter((c) => c.manual?.reason === holdReason);
+      const holding = new Set(store.components.heldBy(holdReason(incident.id)));
+      const held = store.components.list().filter((c) => holding.has(c.id));
       return views.send(request, reply, code, 'incidents-show', incident.name, {
         incident,
         components: visibleComponents(),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fieldErrors, textField, type FieldErrors } from '../auth/forms.js';
 import { AdminViews, type AdminSection } from '../auth/views.js';
 import { OperationError } from '../operations/errors.js';
-import { IncidentService } from '../operations/incidents.js';
+import { holdReason, IncidentService } from '../operations/incidents.js';
 import { renderMarkdown } from '../render/markdown.js';
 import type { Publisher } from '../render/publisher.js';
 import type { Store } from '../store/index.js';
@@ -158,7 +158,8 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
       m: Incident,
       forms: { update?: TextState; window?: WindowFormState; cancel?: TextState; edit?: TextState & { updateId: string }; formError?: string } = {},
     ) => {
-      const held = store.components.list().filter((c) => c.manual?.reason === `incident ${m.id}`);
+      const holding = new Set(store.components.heldBy(holdReason(m.id)));
+      const held = store.components.list().filter((c) => holding.has(c.id));
       return views.send(request, reply, code, 'maintenance-show', m.name, {
         m,
         held,

@@ -27,6 +27,24 @@ describe('migrate', () => {
     expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual(all.map((m) => ({ version: m.version, name: m.name })));
   });
 
+  it('11 carries each component\'s one hold into the holds table, an incident\'s under its holder', () => {
+    open();
+    const all = loadMigrations();
+    migrate(db, all.filter((m) => m.version < 11));
+    const insert = db.prepare(
+      `INSERT INTO components (id, name, is_group, position, status, status_since, hidden, created_at, updated_at, manual_status, manual_reason, manual_set_at)
+       VALUES (?, ?, 0, 1, ?, 0, 0, 0, 0, ?, ?, ?)`,
+    );
+    insert.run('db', 'DB', 'major_outage', 'major_outage', 'incident abc123', 5);
+    insert.run('dns', 'DNS', 'degraded_performance', 'degraded_performance', 'operator Alice: slow', 6);
+    insert.run('web', 'Web', 'operational', null, null, null);
+    expect(migrate(db)).toEqual([11, ...all.filter((m) => m.version > 11).map((m) => m.version)]);
+    expect(db.prepare('SELECT component_id, holder, status, reason, set_at FROM component_holds ORDER BY component_id').all()).toEqual([
+      { component_id: 'db', holder: 'incident abc123', status: 'major_outage', reason: 'incident abc123', set_at: 5 },
+      { component_id: 'dns', holder: 'operator', status: 'degraded_performance', reason: 'operator Alice: slow', set_at: 6 },
+    ]);
+  });
+
   it('opens in WAL mode with foreign keys on', () => {
     open();
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
