@@ -1,6 +1,6 @@
 import { Eta } from 'eta';
 import { join } from 'node:path';
-import type { ComponentView, Snapshot } from '../status/snapshot.js';
+import { occurredAt, type ComponentView, type Snapshot } from '../status/snapshot.js';
 import type { Incident, IncidentUpdate } from '../status/types.js';
 import { projectRoot } from '../util/paths.js';
 import { isoInZone } from '../util/time.js';
@@ -309,10 +309,10 @@ class ViewContext {
   historyPages(): { key: string; incidents: Incident[] }[][] {
     const tz = this.s.page.time_zone;
     const monthOf = (ms: number) => isoInZone(ms, tz).slice(0, 7);
-    const all = [...this.s.incidents, ...this.s.maintenances.filter((m) => m.status !== 'scheduled')].sort((a, b) => b.startedAt - a.startedAt);
+    const all = [...this.s.incidents, ...this.s.maintenances.filter((m) => m.status !== 'scheduled')].sort((a, b) => occurredAt(b) - occurredAt(a));
     const byMonth = new Map<string, Incident[]>();
     for (const i of all) {
-      const key = monthOf(i.startedAt);
+      const key = monthOf(occurredAt(i));
       const list = byMonth.get(key);
       if (list) list.push(i);
       else byMonth.set(key, [i]);

@@ -162,10 +162,13 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   // The last RECENT_DAYS days of the window. Items are picked by instant first (a number compare
   // for each of the hundreds), and only those few are sorted and converted to their day.
   const recentStartsAt = window.starts[window.days.length - RECENT_DAYS]!;
-  const started = (i: Incident) => i.startedAt >= recentStartsAt && i.startedAt <= now;
+  const started = (i: Incident) => {
+    const at = occurredAt(i);
+    return at >= recentStartsAt && at <= now;
+  };
   const byDay = new Map<string, Incident[]>();
-  for (const item of [...incidents.filter(started), ...maintenances.filter((m) => m.status !== 'scheduled' && started(m))].sort((a, b) => b.startedAt - a.startedAt)) {
-    const day = dayKey(item.startedAt, tz);
+  for (const item of [...incidents.filter(started), ...maintenances.filter((m) => m.status !== 'scheduled' && started(m))].sort((a, b) => occurredAt(b) - occurredAt(a))) {
+    const day = dayKey(occurredAt(item), tz);
     const list = byDay.get(day);
     if (list) list.push(item);
     else byDay.set(day, [item]);
@@ -228,6 +231,14 @@ function incidentsByComponentAndDay(incidents: Incident[], firstDay: string, now
     }
   }
   return out;
+}
+
+/**
+ * Where an incident or a maintenance is filed (past incidents, history): when it started, and for
+ * a maintenance when its work started, which an operator may begin before the window does.
+ */
+export function occurredAt(i: Incident): number {
+  return i.kind === 'maintenance' ? (workStarted(i) ?? i.startedAt) : i.startedAt;
 }
 
 /** When a maintenance's work began: its earliest update in progress or verifying. */

@@ -171,6 +171,19 @@ describe('public routes', () => {
     expect(dns).not.toContain('Cancelled swap');
   });
 
+  it('files a maintenance begun before its window under the day its work began, on the page and in history', async () => {
+    const { IncidentService, SYSTEM } = await import('../../src/operations/incidents.js');
+    const service = new IncidentService(t.app.store, t.clock.now);
+    const early = service.createMaintenance({ name: 'Early swap', body: 'Planned.', scheduledFor: t.clock.ms + 18 * 86_400_000, scheduledUntil: t.clock.ms + 18 * 86_400_000 + 3_600_000, componentIds: ['dns'] }, SYSTEM);
+    service.update(early.id, { status: 'in_progress', body: 'Started early.' }, SYSTEM);
+    t.clock.advance(3_600_000);
+    service.update(early.id, { status: 'completed', body: 'Done.' }, SYSTEM);
+    await t.app.publisher.rebuild();
+    const past = /<section aria-labelledby="past-h">[\s\S]*?<\/section>/.exec((await get('/')).body)![0];
+    expect(past).toMatch(/<h3 class="day-head">22 Nov 2026<\/h3>[\s\S]*?Early swap/);
+    expect((await get('/history')).body).toContain('Early swap');
+  });
+
   it('shows a renamed incident under its new name in the uptime bars too', async () => {
     const { IncidentService, SYSTEM } = await import('../../src/operations/incidents.js');
     expect((await get('/')).body).toMatch(/incidents: Slow queries; Database failover/);
