@@ -46,6 +46,7 @@ export class ComponentStore {
   private readonly insertEvent: Statement;
   private readonly updateAutomated: Statement;
   private readonly updateManual: Statement;
+  private readonly updateStatusSince: Statement;
   private readonly insertHold: Statement;
   private readonly deleteHold: Statement;
   private readonly deleteHolds: Statement;
@@ -87,6 +88,8 @@ export class ComponentStore {
         config_description = excluded.description,
         group_id = excluded.group_id, position = excluded.position, showcase = excluded.showcase,
         only_show_if_degraded = excluded.only_show_if_degraded, start_date = excluded.start_date, hidden = 0,
+        -- Back in the file after a time out of it: that time is no data, not its last status.
+        status_since = CASE WHEN hidden = 1 THEN excluded.status_since ELSE status_since END,
         updated_at = CASE WHEN (name, coalesce(config_description, ''), is_group, coalesce(group_id, ''), position, showcase,
                                 only_show_if_degraded, coalesce(start_date, ''), hidden)
                           IS (excluded.name, coalesce(excluded.description, ''), excluded.is_group,
@@ -99,6 +102,7 @@ export class ComponentStore {
     this.deleteDeps = db.prepare('DELETE FROM component_dependencies');
     this.insertDep = db.prepare('INSERT INTO component_dependencies (component_id, depends_on_id) VALUES (?, ?)');
     this.updateStatus = db.prepare('UPDATE components SET status = ?, status_since = ?, updated_at = ? WHERE id = ?');
+    this.updateStatusSince = db.prepare('UPDATE components SET status_since = ? WHERE id = ?');
     this.updateAutomated = db.prepare('UPDATE components SET automated_status = ? WHERE id = ?');
     this.updateDescription = db.prepare('UPDATE components SET description = ?, updated_at = ? WHERE id = ?');
     this.updateManual = db.prepare('UPDATE components SET manual_status = ?, manual_reason = ?, manual_set_at = ? WHERE id = ?');
@@ -147,6 +151,13 @@ export class ComponentStore {
           start_date: c.start_date ?? null,
           now,
         });
+      }
+      // Leaving the page: the time spent in its status so far is credited, and no more until it is back.
+      const kept = new Set(seen);
+      for (const row of this.selectAll.all() as ComponentRow[]) {
+        if (row.hidden || kept.has(row.id) || row.is_group) continue;
+        this.history.creditInterval(row.id, row.status, row.status_since, now, this.timeZone());
+        this.updateStatusSince.run(now, row.id);
       }
       this.hideAllExcept.run(now, JSON.stringify(seen));
       this.deleteDeps.run();

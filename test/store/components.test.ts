@@ -32,6 +32,22 @@ describe('ComponentStore', () => {
     expect(t.db.prepare("SELECT major_outage_s FROM component_daily_status WHERE component_id = 'dns'").get()).toEqual({ major_outage_s: 600 });
   });
 
+  it('counts the days a component was out of the file as no data, not as its last status', () => {
+    const { components } = t.app.store;
+    const withoutDns = { ...t.config, components: t.config.components.filter((c) => c.id !== 'dns').map((c) => ({ ...c, depends_on: [] })) };
+    components.setStatus('dns', 'major_outage', 'test', t.clock.advance(3600_000));
+    components.syncFromConfig(withoutDns, t.clock.advance(3600_000)); // an hour of outage, then out of the file
+    t.clock.advance(5 * 86_400_000);
+    components.syncFromConfig(t.config, t.clock.ms);
+    t.clock.advance(3600_000);
+    components.setStatus('dns', 'operational', 'test', t.clock.ms); // an hour after its return
+    const days = t.db.prepare("SELECT day, major_outage_s FROM component_daily_status WHERE component_id = 'dns' ORDER BY day").all();
+    expect(days).toEqual([
+      { day: '2026-11-22', major_outage_s: 3600 },
+      { day: '2026-11-27', major_outage_s: 3600 },
+    ]);
+  });
+
   it('credits the time spent in the old status, split at midnight, and records the event', () => {
     const { components } = t.app.store;
     const start = t.clock.ms;
