@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PageConfig } from '../config/schema.js';
 import type { Incident } from '../status/types.js';
 import type { Store } from '../store/index.js';
+import { incidentOfCause } from '../status/holds.js';
 import { newId } from '../util/ids.js';
 import { MINUTE, type Clock } from '../util/time.js';
 import { captureComponentChange, captureIncident, captureTest, isPublished } from './capture.js';
@@ -68,7 +69,12 @@ export class Announcer implements Announcements {
 
   componentChanged(change: ComponentStatusChange): number {
     const facts: EventFacts = { kind: 'component.status', componentIds: [change.componentId], impact: componentChangeImpact(change.from, change.to) };
-    const targets = this.options.channels.filter((c) => channelWants(c, facts));
+    // A change an incident or a window made is in that incident's own announcement: a channel that
+    // takes those is not told twice (and on X, not outside the incident's thread).
+    const incidentId = incidentOfCause(change.cause);
+    const incident = incidentId === undefined ? undefined : this.store.incidents.get(incidentId);
+    const told = incident && isPublished(incident) ? (c: ChannelBaseConfig) => wantsIncident(c, incident, change.componentId) : () => false;
+    const targets = this.options.channels.filter((c) => channelWants(c, facts) && !told(c));
     if (targets.length === 0) return 0;
     const now = this.options.clock();
     const announcement = captureComponentChange(this.store, this.options.page, change, now);
@@ -145,4 +151,14 @@ export class Announcer implements Announcements {
 
 function hash(...parts: string[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+}
+
+const INCIDENT_EVENTS: readonly EventKind[] = ['incident.created', 'incident.updated', 'incident.resolved'];
+const MAINTENANCE_EVENTS: readonly EventKind[] = ['maintenance.scheduled', 'maintenance.started', 'maintenance.updated', 'maintenance.completed'];
+
+/** Whether a channel takes the announcements of this incident (or window), which name the component's change. */
+function wantsIncident(channel: ChannelBaseConfig, incident: Incident, componentId: string): boolean {
+  const componentIds = [...new Set([...incident.componentIds, componentId])];
+  const impact = incident.kind === 'maintenance' ? 'maintenance' : (incident.impactOverride ?? incident.impact);
+  return (incident.kind === 'maintenance' ? MAINTENANCE_EVENTS : INCIDENT_EVENTS).some((kind) => channelWants(channel, { kind, componentIds, impact }));
 }

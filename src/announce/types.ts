@@ -128,6 +128,8 @@ export interface ComponentStatusChange {
   from: ComponentStatus;
   to: ComponentStatus;
   at: number;
+  /** What made it ("incident <id>..." for an incident's or a window's holds: src/status/holds.ts). */
+  cause: string;
 }
 
 /** Announces nothing: no channels configured, or a store opened by a command-line tool. */

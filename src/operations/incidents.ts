@@ -1,6 +1,6 @@
 import type { Store } from '../store/index.js';
 import type { MaintenanceWindow } from '../store/incidents.js';
-import { OPERATOR_HOLD } from '../store/components.js';
+import { holdReason, OPERATOR_HOLD } from '../status/holds.js';
 import { type ComponentStatus, type Impact, type Incident, type IncidentStatus, type MaintenanceStatus } from '../status/types.js';
 import type { Clock } from '../util/time.js';
 import { notFound, OperationError } from './errors.js';
@@ -423,10 +423,7 @@ function by(actor: Actor): 'person' | 'system' {
   return actor.kind === 'system' ? 'system' : 'person';
 }
 
-/** The holder, and the reason shown, of an incident's or a maintenance window's holds. */
-export function holdReason(incidentId: string): string {
-  return `incident ${incidentId}`;
-}
+export { holdReason };
 
 function isIncidentStatus(status: string): status is IncidentStatus {
   return ['investigating', 'identified', 'monitoring', 'resolved', 'postmortem'].includes(status);

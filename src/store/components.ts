@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { groupId, type Config } from '../config/schema.js';
+import { OPERATOR_HOLD } from '../status/holds.js';
 import type { Db } from '../db/open.js';
 import type { Component, ComponentStatus } from '../status/types.js';
 import type { HistoryStore } from './history.js';
@@ -290,9 +291,6 @@ export class ComponentStore {
     return this.setStatus(id, underlying(row), cause, at);
   }
 }
-
-/** The holder of a status an operator sets by hand (the admin's components page, API v1). */
-export const OPERATOR_HOLD = 'operator';
 
 /** The status a component returns to when an operator's override is cleared. */
 function underlying(row: ComponentRow): ComponentStatus {

@@ -131,6 +131,27 @@ describe('enqueue: maintenance', () => {
 });
 
 describe('enqueue: component status', () => {
+  it("an incident's own status changes are told once, in its announcement, to a channel that takes both", async () => {
+    await t.close();
+    t = await makeTestApp({
+      yaml: `${ACME_YAML}
+announce:
+  - { id: both, type: webhook, url: "http://127.0.0.1:9/both", secret: 0123456789abcdef, events: [incident.created, incident.updated, incident.resolved, component.status] }
+  - { id: status-only, type: webhook, url: "http://127.0.0.1:9/s", secret: 0123456789abcdef, events: [component.status] }
+`,
+    });
+    service = new IncidentService(t.app.store, t.clock.now);
+    const incident = service.create({ name: 'API down', status: 'investigating', body: 'Looking.', components: { api: 'major_outage' } }, SYSTEM);
+    t.clock.advance(MINUTE);
+    service.update(incident.id, { status: 'resolved', body: 'Fixed.' }, SYSTEM);
+    t.clock.advance(MINUTE);
+    service.setComponentStatus('database', 'degraded_performance', 'slow disk', SYSTEM); // by hand: no incident to tell it
+    expect(t.app.store.outbox.list('both').reverse().map((r) => r.kind)).toEqual(['incident.created', 'incident.resolved', 'component.status']);
+    // A channel that takes only status changes is told every one.
+    const changes = t.app.store.outbox.list('status-only').reverse().map((r) => [r.announcement.component!.id, r.announcement.component!.newStatus]);
+    expect(changes).toEqual([['api', 'major_outage'], ['api', 'operational'], ['database', 'degraded_performance']]);
+  });
+
   it('automation and people changing what the page shows reach channels that asked, for the components they named', () => {
     t.app.store.components.setAutomated('database', 'partial_outage', 'probes db: connect ECONNREFUSED', t.clock.ms);
     t.app.store.components.setAutomated('api', 'major_outage', 'probes api: http_status HTTP_503', t.clock.ms);
