@@ -236,10 +236,10 @@ export class IncidentService {
       try {
         if (m.status === 'scheduled' && m.scheduledAutoInProgress && m.scheduledFor !== null && now >= m.scheduledFor) {
           // Its components go under maintenance by the rule update() applies on every path (windowComponents).
-          this.update(m.id, { status: 'in_progress', body: 'Scheduled maintenance is currently in progress. We will provide updates as necessary.' }, actor);
+          this.update(m.id, { status: 'in_progress', body: 'Scheduled maintenance is currently in progress. We will provide updates as necessary.', deliverNotifications: announcesByDefault(m) }, actor);
           moved++;
         } else if ((m.status === 'in_progress' || m.status === 'verifying') && m.scheduledAutoCompleted && m.scheduledUntil !== null && now >= m.scheduledUntil) {
-          this.update(m.id, { status: 'completed', body: 'The scheduled maintenance has been completed.' }, actor);
+          this.update(m.id, { status: 'completed', body: 'The scheduled maintenance has been completed.', deliverNotifications: announcesByDefault(m) }, actor);
           moved++;
         }
       } catch (err) {
@@ -424,6 +424,14 @@ function by(actor: Actor): 'person' | 'system' {
 }
 
 export { holdReason };
+
+/**
+ * Whether a maintenance window's later updates are announced when nobody says: as its first one
+ * was. A window scheduled without an announcement starts and ends without one too.
+ */
+export function announcesByDefault(m: Incident): boolean {
+  return m.updates.at(-1)?.deliverNotifications ?? true;
+}
 
 function isIncidentStatus(status: string): status is IncidentStatus {
   return ['investigating', 'identified', 'monitoring', 'resolved', 'postmortem'].includes(status);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fieldErrors, textField, type FieldErrors } from '../auth/forms.js';
 import { AdminViews, type AdminSection } from '../auth/views.js';
 import { OperationError } from '../operations/errors.js';
-import { holdReason, IncidentService } from '../operations/incidents.js';
+import { announcesByDefault, holdReason, IncidentService } from '../operations/incidents.js';
 import { renderMarkdown } from '../render/markdown.js';
 import type { Publisher } from '../render/publisher.js';
 import type { Store } from '../store/index.js';
@@ -165,7 +165,8 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
         held,
         components: visibleComponents(),
         statuses: m.status === 'scheduled' ? MAINTENANCE_STATUSES : MAINTENANCE_STATUSES.filter((s) => s !== 'scheduled'),
-        update: forms.update ?? { values: { status: nextStatus(m.status as MaintenanceStatus), message: '' }, errors: {} },
+        // Announced as the window was: a window created quietly stays quiet unless the operator says so.
+        update: forms.update ?? { values: { status: nextStatus(m.status as MaintenanceStatus), message: '', deliver_notifications: announcesByDefault(m) ? '1' : '' }, errors: {} },
         window: forms.window ?? windowState(m),
         cancel: forms.cancel ?? { values: { message: CANCEL_MESSAGE }, errors: {} },
         edit: forms.edit ?? null,
@@ -183,12 +184,13 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
 
     admin.post<IdParams>('/maintenance/:id/updates', async (request, reply) => {
       const m = find(request.params.id);
-      const state = textState(request.body, ['status', 'message']);
+      const state = textState(request.body, ['status', 'message', 'deliver_notifications']);
       const input = validate(updateForm, state);
       // Back to "scheduled" after the start would have the timer start it again at once.
       if (input && input.status === 'scheduled' && m.status !== 'scheduled') state.errors.status = 'This maintenance has started; it cannot go back to scheduled.';
       if (!input || Object.keys(state.errors).length > 0) return sendShow(request, reply, 422, m, { update: state });
-      return attempt(request, reply, m, { update: state }, () => service.update(m.id, { status: input.status, body: input.message }, actor(request)));
+      const deliverNotifications = state.values.deliver_notifications === '1';
+      return attempt(request, reply, m, { update: state }, () => service.update(m.id, { status: input.status, body: input.message, deliverNotifications }, actor(request)));
     });
 
     admin.post<IdParams>('/maintenance/:id/cancel', async (request, reply) => {
@@ -197,7 +199,7 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
       const input = validate(cancelForm, state);
       if (!input) return sendShow(request, reply, 422, m, { cancel: state });
       if (m.status !== 'scheduled') return sendShow(request, reply, 409, m, { cancel: state, formError: 'This maintenance has already started; post a "completed" update to end it.' });
-      return attempt(request, reply, m, { cancel: state }, () => service.update(m.id, { status: 'completed', body: input.message || CANCEL_MESSAGE }, actor(request)));
+      return attempt(request, reply, m, { cancel: state }, () => service.update(m.id, { status: 'completed', body: input.message || CANCEL_MESSAGE, deliverNotifications: announcesByDefault(m) }, actor(request)));
     });
 
     admin.post<IdParams>('/maintenance/:id/window', async (request, reply) => {

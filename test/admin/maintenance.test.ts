@@ -143,6 +143,29 @@ describe('admin maintenance: scheduling a window through the form', () => {
     expect(t.app.store.incidents.get(offId)!.status).toBe('scheduled');
   });
 
+  it('a window scheduled without an announcement starts and ends without one; its update form says so', async () => {
+    await start();
+    const { deliver_notifications: _off, ...quiet } = WINDOW;
+    const created = await post('/admin/maintenance', quiet);
+    const id = decodeURIComponent(String(created.headers.location).split('/').pop()!);
+    expect((await get(`/admin/maintenance/${id}`)).body).toMatch(/<input type="checkbox" id="upd-announce" name="deliver_notifications" value="1">/);
+    await at(Date.UTC(2026, 10, 22, 14));
+    service.advanceMaintenances();
+    await at(Date.UTC(2026, 10, 22, 16));
+    service.advanceMaintenances();
+    const m = t.app.store.incidents.get(id)!;
+    expect(m.updates.map((u) => [u.status, u.deliverNotifications])).toEqual([
+      ['completed', false],
+      ['in_progress', false],
+      ['scheduled', false],
+    ]);
+    // An announced window's form starts ticked, and the operator's choice is what is written.
+    const loud = await createThroughForm({ name: 'Loud window', starts_at: '2026-11-22T18:00', ends_at: '2026-11-22T19:00' });
+    expect((await get(`/admin/maintenance/${loud}`)).body).toMatch(/id="upd-announce" name="deliver_notifications" value="1" checked>/);
+    expect((await post(`/admin/maintenance/${loud}/updates`, { status: 'in_progress', message: 'Quietly begun.' })).statusCode).toBe(303);
+    expect(t.app.store.incidents.get(loud)!.updates[0]).toMatchObject({ status: 'in_progress', deliverNotifications: false });
+  });
+
   it('reads the times across a change of daylight saving time: 01:30 summer time to 03:30 winter time is three hours', async () => {
     await start(Date.UTC(2026, 9, 20, 12));
     const id = await createThroughForm({ starts_at: '2026-10-25T01:30', ends_at: '2026-10-25T03:30' });
