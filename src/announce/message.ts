@@ -163,8 +163,9 @@ export function buildMessage(a: Announcement): Message {
       components: [{ name: change.name, status: change.newStatus, statusLabel: STATUS_LABEL[change.newStatus] }],
       body: renderTemplate('markdown', 'component-change', {
         name: change.name,
-        newStatus: STATUS_LABEL[change.newStatus],
-        oldStatus: STATUS_LABEL[change.oldStatus],
+        // Mid-sentence: "is now major outage (it was operational)".
+        newStatus: STATUS_LABEL[change.newStatus].toLowerCase(),
+        oldStatus: STATUS_LABEL[change.oldStatus].toLowerCase(),
       }),
       url: a.page.url,
       linkLabel: LINK_LABELS.component,

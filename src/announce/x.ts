@@ -103,9 +103,13 @@ export function createXChannel(config: XChannelConfig): Channel {
           // the outbox recording it, the retry gets exactly this answer: the post is out, so it counts
           // as delivered (without an id to thread under; later replies go under the previous one).
           delivered: (answer) => answer.status === 403 && /duplicate content/i.test(answer.text),
-          // X says when its window resets as Unix seconds.
-          // The rate-limit window's reset says when to come back after a 429 only: X sends it on every answer.
-          retryAfter: (answer, now) => (answer.status === 429 ? resetAtMs(answer.headers['x-rate-limit-reset'], now) : undefined) ?? parseRetryAfter(answer.headers['retry-after'], now),
+          // X says when a limit resets as Unix seconds, on every answer; after a 429 the later of its
+          // 15-minute window and its 24-hour posting cap (x-user-limit-24hour-reset, sent once the
+          // cap is reached) says when to come back: retrying every few minutes all day would only
+          // hold the channel.
+          retryAfter: (answer, now) =>
+            (answer.status === 429 ? latest(resetAtMs(answer.headers['x-rate-limit-reset'], now), resetAtMs(answer.headers['x-user-limit-24hour-reset'], now)) : undefined) ??
+            parseRetryAfter(answer.headers['retry-after'], now),
           remoteId: (created) => (created as { data?: { id?: unknown } } | undefined)?.data?.id,
         },
         ctx,
@@ -121,3 +125,7 @@ export const xChannel = {
   // The API host; the keys travel in a header.
   target: (config: XChannelConfig) => new URL(config.api_base).host,
 };
+
+function latest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}

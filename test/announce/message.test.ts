@@ -40,7 +40,7 @@ describe('buildMessage', () => {
   it('a component change: what it was and what it is, linking to the page', () => {
     const m = buildMessage(componentAnnouncement());
     expect(m).toMatchObject({ subject: 'component', headline: '[Major outage] API', tone: 'critical', url: 'https://status.acme.com/' });
-    expect(m.body).toBe('**API** is now Major outage (it was Operational).');
+    expect(m.body).toBe('**API** is now major outage (it was operational).');
   });
 
   it('a test message says so in the headline and the footer', () => {

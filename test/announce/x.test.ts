@@ -165,6 +165,11 @@ describe('X channel against a receiver', () => {
 
   it.each([
     ['429 with x-rate-limit-reset', { status: 429, headers: { 'x-rate-limit-reset': String(Math.floor(AT / 1000) + 90) }, body: '{"title":"Too Many Requests","detail":"Too Many Requests"}' }, { retryable: true, status: 429, retryAfterMs: 90_000 }],
+    [
+      '429 at the 24-hour posting cap: its reset, not the 15-minute window',
+      { status: 429, headers: { 'x-rate-limit-reset': String(Math.floor(AT / 1000) + 90), 'x-user-limit-24hour-reset': String(Math.floor(AT / 1000) + 7200) }, body: '{"title":"Too Many Requests"}' },
+      { retryable: true, status: 429, retryAfterMs: 7_200_000 },
+    ],
     ['401 bad keys', { status: 401, body: '{"title":"Unauthorized","detail":"Unauthorized","type":"about:blank","status":401}' }, { retryable: false, status: 401 }],
     ['403 forbidden', { status: 403, body: '{"detail":"You are not permitted to perform this action.","status":403}' }, { retryable: false, status: 403 }],
   ])('%s', async (_name, reply, expected) => {
