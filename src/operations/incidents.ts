@@ -323,6 +323,7 @@ export class IncidentService {
     const now = this.clock();
     this.store.db.transaction(() => {
       this.release(incidentId, [], now, actor);
+      this.store.outbox.failForDeletedIncident(incidentId, now);
       this.store.incidents.delete(incidentId);
       this.audit(actor, 'incident.delete', incidentId, summary(incident), null, now);
     })();

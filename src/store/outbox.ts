@@ -83,6 +83,7 @@ export class OutboxStore {
   private readonly requeueStmt: Statement;
   private readonly countsStmt: Statement;
   private readonly lastAttemptStmt: Statement;
+  private deletedStmt: Statement | undefined;
   private orphansStmt: Statement | undefined;
 
   constructor(private readonly db: Db) {
@@ -183,6 +184,18 @@ export class OutboxStore {
    */
   releaseAbandoned(): number {
     return this.releaseStmt.run().changes;
+  }
+
+  /**
+   * Rows still waiting to announce an incident that was deleted would link to a page that is gone:
+   * they fail, with the reason. One already being sent is left to finish.
+   */
+  failForDeletedIncident(incidentId: string, now: number): number {
+    this.deletedStmt ??= this.db.prepare(`
+      UPDATE outbox SET state = 'failed', failed_at = @now,
+                        last_error = 'the incident was deleted before this could be sent'
+      WHERE state = 'queued' AND incident_id = @incident_id`);
+    return this.deletedStmt.run({ now, incident_id: incidentId }).changes;
   }
 
   /**

@@ -130,6 +130,18 @@ describe('enqueue: maintenance', () => {
   });
 });
 
+describe('enqueue: a deleted incident', () => {
+  it('takes its announcements still waiting with it, each failed with the reason', () => {
+    const incident = service.create({ name: 'Posted by mistake', status: 'investigating', body: 'Oops.', components: { api: 'major_outage' } }, SYSTEM);
+    const waiting = rows().filter((r) => r.incidentId === incident.id);
+    expect(waiting.length).toBeGreaterThan(0);
+    service.delete(incident.id, SYSTEM);
+    for (const row of rows().filter((r) => r.incidentId === incident.id)) {
+      expect(row).toMatchObject({ state: 'failed', lastError: 'the incident was deleted before this could be sent' });
+    }
+  });
+});
+
 describe('enqueue: component status', () => {
   it("an incident's own status changes are told once, in its announcement, to a channel that takes both", async () => {
     await t.close();
