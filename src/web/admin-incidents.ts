@@ -31,7 +31,10 @@ const message = messageField;
 const impact = z.union([z.literal(''), z.enum(IMPACTS)], { error: 'Choose an impact, or "from components".' });
 const componentStatus = z.union([z.literal(''), z.enum(COMPONENT_STATUSES)], { error: 'Choose a status from the list.' });
 
-const newIncidentForm = z.object({ name, status, impact, message });
+const EMPTY_UPDATE = 'Write what customers should know.';
+/** Statuspage's words when an incident is resolved without any. */
+const RESOLVED_MESSAGE = 'This incident has been resolved.';
+const newIncidentForm = z.object({ name, status, impact, message: message.refine((m) => m.trim() !== '', EMPTY_UPDATE) });
 const updateForm = z.object({ status, message });
 const editForm = editUpdateForm;
 const postmortemForm = z.object({ body: message });
@@ -200,6 +203,8 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
       const forms = resolving ? { resolve: state } : { update: state };
       const input = validate(updateForm, state);
       const changes = componentChanges(state);
+      // An update says something (an empty one was posted and announced); resolving may leave it to the usual words.
+      if (input && !resolving && input.message.trim() === '') state.errors.message = EMPTY_UPDATE;
       if (!input || Object.keys(state.errors).length > 0) return sendIncident(request, reply, 422, incident, forms);
       const keep = listField(request.body, 'keep');
       return attempt(request, reply, incident, forms, () =>
@@ -207,7 +212,7 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
           incident.id,
           {
             status: input.status,
-            body: input.message,
+            body: input.message.trim() === '' ? RESOLVED_MESSAGE : input.message,
             components: Object.keys(changes).length > 0 ? changes : undefined,
             keepComponents: input.status === 'resolved' ? keep : undefined,
             deliverNotifications: announce(state),

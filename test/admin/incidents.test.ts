@@ -131,6 +131,18 @@ describe('admin incidents: the life of an incident through the forms', () => {
     expect(t.app.store.incidents.get(id)!.postmortemBody).toBe('## What happened\nA disk filled.');
   });
 
+  it('refuses an empty update beside its field, and resolves with the usual words when none are given', async () => {
+    const id = await createThroughForm({ name: 'Queue stuck', status: 'investigating', message: 'Looking.' });
+    const before = rows();
+    const empty = await post(`/admin/incidents/${id}/updates`, { status: 'identified', message: '   ', deliver_notifications: '1' });
+    expect(empty.statusCode).toBe(422);
+    expect(empty.body).toContain('Write what customers should know.');
+    expect(rows()).toEqual(before);
+    const resolved = await post(`/admin/incidents/${id}/updates`, { form: 'resolve', status: 'resolved', message: '', deliver_notifications: '1' });
+    expect(resolved.statusCode).toBe(303);
+    expect(t.app.store.incidents.get(id)!.updates[0]).toMatchObject({ status: 'resolved', body: 'This incident has been resolved.' });
+  });
+
   it('writes a postmortem only once the incident is resolved: an open one keeps its components and its place', async () => {
     const id = await createThroughForm({ name: 'Still open', status: 'investigating', message: 'Looking.' });
     expect((await get(`/admin/incidents/${id}`)).body).toContain('A postmortem can be written once the incident is resolved.');
