@@ -71,8 +71,10 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
       ...(i.kind === 'maintenance' ? {} : { scheduled_for: null, scheduled_until: null }),
     });
     const allIncidents = () => [...publisher.current.snapshot.incidents, ...publisher.current.snapshot.maintenances].sort((a, b) => b.createdAt - a.createdAt);
+    // A draft (an automatic incident waiting for an operator) is not in the published snapshot, nor
+    // in the list; addressed by its id it is found, so that a write to it answers with it, not a 404.
     const findIncident = (id: string) => {
-      const incident = allIncidents().find((i) => i.id === id);
+      const incident = allIncidents().find((i) => i.id === id) ?? store.incidents.get(id);
       if (!incident) throw new OperationError(404, `no incident with id "${id}"`);
       return incident;
     };

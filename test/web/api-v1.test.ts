@@ -235,3 +235,15 @@ describe('management API: components', () => {
     expect((await api('PATCH', '/components/dns', { component: { description: null } })).json().description).toBeNull();
   });
 });
+
+describe('management API: drafts', () => {
+  it('reads and writes a draft by its id (not listed), answering with the draft itself', async () => {
+    const draft = t.app.store.incidents.createIncident({ name: 'Auto draft', impact: 'major', componentIds: [], published: false, first: { status: 'investigating', body: 'Probes failing.', at: t.clock.ms } });
+    await t.app.publisher.rebuild();
+    expect(((await api('GET', '/incidents')).json() as { id: string }[]).map((i) => i.id)).not.toContain(draft);
+    expect((await api('GET', `/incidents/${draft}`)).json()).toMatchObject({ id: draft, name: 'Auto draft' });
+    const patched = await api('PATCH', `/incidents/${draft}`, { incident: { status: 'identified', body: 'Found it.' } });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ id: draft, status: 'identified' });
+  });
+});
