@@ -32,3 +32,34 @@ export async function addOperator(
     return operator;
   })();
 }
+
+/** Why an operator cannot be disabled: the one doing it, or the last admin able to add others. */
+export class OperatorChangeRefused extends Error {}
+
+/**
+ * Disables or enables an operator (a leaver, a lost phone): a disabled one cannot sign in, and
+ * their open sessions stop working at once. Nobody disables themselves, nor the last active admin.
+ */
+export function setOperatorDisabled(stores: AuthStores, by: Operator, id: string, disabled: boolean, ip: string, clock: Clock): Operator {
+  return stores.db.transaction(() => {
+    const target = stores.operators.byId(id);
+    if (!target) throw new OperatorChangeRefused('No such operator.');
+    if (target.disabled === disabled) return target;
+    if (disabled && target.id === by.id) throw new OperatorChangeRefused('You cannot disable yourself; ask another admin.');
+    if (disabled && target.role === 'admin' && stores.operators.list().filter((o) => o.role === 'admin' && !o.disabled).length <= 1) {
+      throw new OperatorChangeRefused('This is the last active admin; add or enable another admin first.');
+    }
+    stores.operators.setDisabled(id, disabled);
+    stores.audit.record({
+      at: clock(),
+      actor: operatorActor(by),
+      action: disabled ? 'operator.disable' : 'operator.enable',
+      entityType: 'operator',
+      entityId: id,
+      before: { disabled: target.disabled },
+      after: { disabled },
+      ip,
+    });
+    return stores.operators.byId(id)!;
+  })();
+}

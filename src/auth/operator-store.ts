@@ -49,6 +49,7 @@ export class OperatorStore {
   private readonly byIdStmt: Statement;
   private readonly listStmt: Statement;
   private readonly countStmt: Statement;
+  private readonly setDisabledStmt: Statement;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(
@@ -58,6 +59,7 @@ export class OperatorStore {
     this.byIdStmt = db.prepare('SELECT * FROM operators WHERE id = ?');
     this.listStmt = db.prepare('SELECT * FROM operators ORDER BY created_at, email');
     this.countStmt = db.prepare('SELECT count(*) AS n FROM operators');
+    this.setDisabledStmt = db.prepare('UPDATE operators SET disabled = ? WHERE id = ?');
   }
 
   /** Takes a finished hash: hashing is async and must happen before any transaction opens. */
@@ -94,5 +96,10 @@ export class OperatorStore {
 
   count(): number {
     return (this.countStmt.get() as { n: number }).n;
+  }
+
+  /** Disabled operators cannot sign in, and their sessions stop working at their next request. */
+  setDisabled(id: string, disabled: boolean): void {
+    if (this.setDisabledStmt.run(disabled ? 1 : 0, id).changes === 0) throw new Error(`unknown operator ${id}`);
   }
 }

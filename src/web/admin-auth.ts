@@ -14,7 +14,7 @@ import {
 } from '../auth/guards.js';
 import { LoginCsrf, serverSecret } from '../auth/login-csrf.js';
 import { signIn, signOut } from '../auth/login.js';
-import { addOperator } from '../auth/manage.js';
+import { addOperator, OperatorChangeRefused, setOperatorDisabled } from '../auth/manage.js';
 import { DuplicateEmailError } from '../auth/operator-store.js';
 import { dummyHash, MIN_PASSWORD_LENGTH, PasswordHasherBusy } from '../auth/password.js';
 import { DEFAULT_POLICY, type AuthPolicy } from '../auth/policy.js';
@@ -213,13 +213,14 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     return reply.redirect('/admin/login', 303);
   });
 
-  const sendOperators = (request: FastifyRequest, reply: FastifyReply, status: number, form: { values?: Record<string, string>; errors?: FieldErrors; added?: unknown }) =>
+  const sendOperators = (request: FastifyRequest, reply: FastifyReply, status: number, form: { values?: Record<string, string>; errors?: FieldErrors; added?: unknown; formError?: string }) =>
     views.send(request, reply, status, 'operators', 'Operators', {
       operators: stores.operators.list(),
       values: form.values ?? { name: '', email: '', role: 'editor' },
       errors: form.errors ?? {},
-      formError: null,
+      formError: form.formError ?? null,
       added: form.added ?? null,
+      me: request.operator!.id,
       minPassword: MIN_PASSWORD_LENGTH,
       iso: (ms: number) => new Date(ms).toISOString(),
     }, 'operators');
@@ -241,6 +242,19 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     } catch (err) {
       if (!(err instanceof DuplicateEmailError)) throw err;
       return sendOperators(request, reply, 409, { values, errors: { email: 'An operator with this email already exists.' } });
+    }
+  });
+
+  admin.post<{ Params: { id: string; change: string } }>('/operators/:id/:change', { preHandler: requireRole('admin') }, async (request, reply) => {
+    const change = request.params.change;
+    if (change !== 'disable' && change !== 'enable') return reply.code(404).send();
+    try {
+      const operator = setOperatorDisabled(stores, request.operator!, request.params.id, change === 'disable', request.ip, clock);
+      request.log.info({ operatorId: operator.id, by: request.operator!.id, change }, 'admin: operator changed');
+      return reply.redirect('/admin/operators', 303);
+    } catch (err) {
+      if (!(err instanceof OperatorChangeRefused)) throw err;
+      return sendOperators(request, reply, 409, { formError: err.message });
     }
   });
 

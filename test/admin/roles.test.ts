@@ -40,4 +40,26 @@ describe('admin roles on the dashboard, components, probes, audit and API key pa
       expect(res.headers.location, url).toBe('/admin/login');
     }
   });
+
+  it('an admin disables a leaver (whose session stops at once) and enables them again; nobody disables themselves or the last admin', async () => {
+    const ada = await browser(t, ADMIN);
+    const eddie = await browser(t, EDITOR);
+    const editor = t.app.store.operators.byEmail(EDITOR.email)!;
+    const admin = t.app.store.operators.byEmail(ADMIN.email)!;
+    expect((await eddie.get('/admin')).statusCode).toBe(200);
+    // An editor cannot.
+    expect((await eddie.post(`/admin/operators/${admin.id}/disable`, {})).statusCode).toBe(403);
+    expect((await ada.post(`/admin/operators/${editor.id}/disable`, {})).statusCode).toBe(303);
+    expect(t.app.store.operators.byId(editor.id)!.disabled).toBe(true);
+    expect((await eddie.get('/admin')).statusCode).not.toBe(200); // the open session no longer works
+    expect(t.app.store.audit.list(5).map((e) => e.action)).toContain('operator.disable');
+    // Not yourself, not the last active admin.
+    const self = await ada.post(`/admin/operators/${admin.id}/disable`, {});
+    expect(self.statusCode).toBe(409);
+    expect(self.body).toContain('You cannot disable yourself');
+    expect(t.app.store.operators.byId(admin.id)!.disabled).toBe(false);
+    expect((await ada.post(`/admin/operators/${editor.id}/enable`, {})).statusCode).toBe(303);
+    expect(t.app.store.operators.byId(editor.id)!.disabled).toBe(false);
+    expect((await browser(t, EDITOR).then((b) => b.get('/admin'))).statusCode).toBe(200);
+  });
 });
