@@ -291,10 +291,19 @@ export class IncidentService {
     const incident = this.require(incidentId);
     const update = incident.updates.find((u) => u.id === updateId);
     if (!update) throw notFound('incident update', updateId);
-    if (incident.updates.length <= 1) throw new OperationError(409, 'an incident keeps at least one update; delete the incident instead');
+    if (incident.updates.length <= 1) throw new OperationError(409, 'an incident keeps at least one update; to remove the incident itself, delete it through the API');
     const now = this.clock();
     this.store.db.transaction(() => {
       this.store.incidents.deleteUpdate(incidentId, updateId, now);
+      const after = this.store.incidents.get(incidentId)!;
+      // A resolution taken back (a "resolved" posted by mistake, deleted): the incident holds its
+      // components again as its remaining updates left them.
+      if (FINISHED.has(incident.status) && !FINISHED.has(after.status)) {
+        const last = new Map<string, ComponentStatus>();
+        for (const u of after.updates) for (const a of u.affectedComponents) if (!last.has(a.componentId)) last.set(a.componentId, a.newStatus);
+        const held = [...last].filter(([id, status]) => status !== 'operational' && this.onPage().has(id));
+        if (held.length > 0) this.applyComponents(incidentId, Object.fromEntries(held), now, actor);
+      }
       this.audit(actor, 'incident_update.delete', updateId, { status: update.status, body: update.body }, null, now);
     })();
     return this.store.incidents.get(incidentId)!;

@@ -97,6 +97,7 @@ export class IncidentStore {
   private readonly insertUpdate: Statement;
   private readonly insertUpdateComponent: Statement;
   private readonly touchIncident: Statement;
+  private readonly latestUpdate: Statement;
   private readonly setPostmortemStmt: Statement;
   private readonly selectIncidents: Statement;
   private readonly selectIncident: Statement;
@@ -144,6 +145,7 @@ export class IncidentStore {
         resolved_at = CASE WHEN @status IN ('resolved', 'postmortem', 'completed') THEN coalesce(resolved_at, @display_at)
                            ELSE NULL END
       WHERE id = @id`);
+    this.latestUpdate = db.prepare('SELECT status, display_at FROM incident_updates WHERE incident_id = ? ORDER BY display_at DESC, created_at DESC, rowid DESC LIMIT 1');
     this.setPostmortemStmt = db.prepare(
       `UPDATE incidents SET postmortem_body = ?, postmortem_published_at = ?, updated_at = ?,
          status = CASE WHEN kind = 'incident' THEN 'postmortem' ELSE status END WHERE id = ?`,
@@ -266,6 +268,13 @@ export class IncidentStore {
       if ((this.countUpdates.get(incidentId) as { n: number }).n <= 1) throw new Error('an incident keeps at least one update; delete the incident instead');
       if (this.deleteUpdateStmt.run(updateId, incidentId).changes === 0) throw new Error(`unknown update ${updateId}`);
       this.updateOwner.run(at, incidentId);
+      // The incident is where its latest remaining update says: deleting a mistaken "resolved"
+      // reopens it (resolved_at and monitoring_at follow, as for a new update).
+      const latest = this.latestUpdate.get(incidentId) as { status: string; display_at: number };
+      // A published postmortem keeps a resolved incident in "postmortem".
+      const row = this.selectIncident.get(incidentId) as IncidentRow;
+      const status = latest.status === 'resolved' && row.kind === 'incident' && row.postmortem_published_at !== null ? 'postmortem' : latest.status;
+      this.touchIncident.run({ id: incidentId, status, at, display_at: latest.display_at });
     })();
     this.changed();
   }

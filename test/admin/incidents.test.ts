@@ -131,6 +131,19 @@ describe('admin incidents: the life of an incident through the forms', () => {
     expect(t.app.store.incidents.get(id)!.postmortemBody).toBe('## What happened\nA disk filled.');
   });
 
+  it('deleting a mistaken "resolved" reopens the incident, holding its components again', async () => {
+    const id = await createThroughForm({ name: 'DB down', status: 'investigating', message: 'Looking.', 'component.database': 'major_outage' });
+    expect(t.app.store.components.get('database')!.status).toBe('major_outage');
+    expect((await post(`/admin/incidents/${id}/updates`, { form: 'resolve', status: 'resolved', message: 'Oops, not yet.', deliver_notifications: '1' })).statusCode).toBe(303);
+    expect(t.app.store.components.get('database')!.status).toBe('operational');
+    const mistaken = t.app.store.incidents.get(id)!.updates[0]!;
+    expect((await post(`/admin/incidents/${id}/updates/${mistaken.id}/delete`, {})).statusCode).toBe(303);
+    expect(t.app.store.incidents.get(id)).toMatchObject({ status: 'investigating', resolvedAt: null });
+    expect(t.app.store.components.get('database')!.status).toBe('major_outage');
+    await t.app.publisher.rebuild();
+    expect((await t.app.inject('/api/v2/incidents/unresolved.json')).json().incidents.map((i: { id: string }) => i.id)).toContain(id);
+  });
+
   it('refuses an empty update beside its field, and resolves with the usual words when none are given', async () => {
     const id = await createThroughForm({ name: 'Queue stuck', status: 'investigating', message: 'Looking.' });
     const before = rows();
