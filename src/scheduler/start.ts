@@ -13,6 +13,8 @@ export interface Monitoring {
 const HEARTBEAT_CHECK_MS = 15_000;
 const HOUSEKEEPING_MS = 5 * MINUTE;
 const MAINTENANCE_CHECK_MS = 15_000;
+/** Announcements sent or failed are kept this long, for the admin's delivery history and replies in a thread. */
+const OUTBOX_RETENTION_MS = 90 * 86_400_000;
 /** Rows deleted per slice of housekeeping (p95s computed: a twentieth of that, each reads an hour of results). */
 const HOUSEKEEPING_SLICE = 2000;
 
@@ -56,6 +58,7 @@ export function startMonitoring(app: FastifyInstance, config: Config, clock: Clo
       for (let i = 0; i < 10_000 && store.probes.finalizeHours(now, HOUSEKEEPING_SLICE / 20) > 0; i++) await slice();
       const { raw_retention, rollup_retention } = config.monitoring;
       for (let i = 0; i < 10_000 && store.probes.prune(now, raw_retention, rollup_retention, HOUSEKEEPING_SLICE) > 0; i++) await slice();
+      for (let i = 0; i < 10_000 && store.outbox.prune(now - OUTBOX_RETENTION_MS, HOUSEKEEPING_SLICE) > 0; i++) await slice();
     } finally {
       housekeepingRunning = false;
     }

@@ -84,6 +84,7 @@ export class OutboxStore {
   private readonly countsStmt: Statement;
   private readonly lastAttemptStmt: Statement;
   private deletedStmt: Statement | undefined;
+  private pruneStmt: Statement | undefined;
   private orphansStmt: Statement | undefined;
 
   constructor(private readonly db: Db) {
@@ -184,6 +185,18 @@ export class OutboxStore {
    */
   releaseAbandoned(): number {
     return this.releaseStmt.run().changes;
+  }
+
+  /**
+   * Housekeeping: rows sent or failed before `before` go, at most `limit` at a time (each keeps the
+   * whole incident as announced, so the table would otherwise grow with every update, forever).
+   * Returns how many went.
+   */
+  prune(before: number, limit: number): number {
+    this.pruneStmt ??= this.db.prepare(`
+      DELETE FROM outbox WHERE seq IN (
+        SELECT seq FROM outbox WHERE state IN ('sent', 'failed') AND coalesce(sent_at, failed_at, queued_at) < @before LIMIT @limit)`);
+    return this.pruneStmt.run({ before, limit }).changes;
   }
 
   /**

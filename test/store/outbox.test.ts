@@ -65,6 +65,18 @@ describe('OutboxStore', () => {
     expect(outbox.list('ops').map((r) => r.eventId)).toEqual(['e5', 'e4', 'e1']);
   });
 
+  it('prunes rows sent or failed before a time, in slices, and never a row still to be sent', () => {
+    for (const id of ['sent-old', 'failed-old', 'queued-old', 'sent-new']) outbox.insert(row(id), WINDOW);
+    const seq = (id: string) => outbox.list('ops').find((r) => r.eventId === id)!.seq;
+    outbox.markSent(seq('sent-old'), T0 + 1_000, 200, null);
+    outbox.markFailed(seq('failed-old'), T0 + 2_000, 500, 'down');
+    outbox.markSent(seq('sent-new'), T0 + 10_000, 200, null);
+    expect(outbox.prune(T0 + 5_000, 1)).toBe(1);
+    expect(outbox.prune(T0 + 5_000, 1)).toBe(1);
+    expect(outbox.prune(T0 + 5_000, 1)).toBe(0);
+    expect(outbox.list('ops').map((r) => r.eventId).sort()).toEqual(['queued-old', 'sent-new']);
+  });
+
   it('stores the announcement as captured and reads it back whole', () => {
     outbox.insert(row('e1'), WINDOW);
     const [stored] = outbox.list('ops');
