@@ -4,7 +4,7 @@ import { holdReason, OPERATOR_HOLD } from '../status/holds.js';
 import { type ComponentStatus, type Impact, type Incident, type IncidentStatus, type MaintenanceStatus } from '../status/types.js';
 import type { Clock } from '../util/time.js';
 import { notFound, OperationError } from './errors.js';
-import { windowComponents } from './maintenance.js';
+import { checkWindowTimes, windowComponents } from './maintenance.js';
 
 /** Who did it: written to the audit log and to component status causes. */
 export interface Actor {
@@ -165,9 +165,9 @@ export class IncidentService {
   }
 
   createMaintenance(input: MaintenanceInput, actor: Actor): Incident {
-    if (!(input.scheduledUntil > input.scheduledFor)) throw new OperationError(422, 'expected scheduled_until after scheduled_for', 'scheduled_until');
-    this.checkComponents(undefined, input.componentIds);
     const now = this.clock();
+    checkWindowTimes(input.scheduledFor, input.scheduledUntil, now);
+    this.checkComponents(undefined, input.componentIds);
     const id = this.store.db.transaction(() => {
       const id = this.store.incidents.createMaintenance({
         name: input.name,
@@ -209,9 +209,12 @@ export class IncidentService {
       if (fixed.length > 0) throw new OperationError(409, 'this maintenance has started: only its name, end and automatic completion can change', fixed[0] === 'scheduledFor' ? 'scheduled_for' : 'scheduled_auto_in_progress');
       if ([...after.componentIds].sort().join() !== [...before.componentIds].sort().join()) throw new OperationError(409, 'this maintenance has started: its components can no longer change', 'components');
     }
-    if (!(after.scheduledUntil > after.scheduledFor)) throw new OperationError(422, 'expected scheduled_until after scheduled_for', 'scheduled_until');
-    this.checkComponents(undefined, changes.componentIds);
     const now = this.clock();
+    // A start or an end that is not moved is not judged again (an old window keeps its start).
+    if (after.scheduledFor !== before.scheduledFor || after.scheduledUntil !== before.scheduledUntil) {
+      checkWindowTimes(after.scheduledFor, after.scheduledUntil, now, m.status !== 'scheduled' || after.scheduledFor === before.scheduledFor);
+    }
+    this.checkComponents(undefined, changes.componentIds);
     this.store.db.transaction(() => {
       this.store.incidents.reschedule(id, after, now);
       this.audit(actor, 'maintenance.reschedule', id, before, after, now);

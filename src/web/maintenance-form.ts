@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fieldErrors, textField, type FieldErrors } from '../auth/forms.js';
 import { formatLocalTime, parseLocalTime } from '../util/local-time.js';
-import { DAY, HOUR } from '../util/time.js';
+import { HOUR } from '../util/time.js';
 
 /**
  * The maintenance window form, read and checked as a pure function of the body, the page's time
@@ -9,12 +9,8 @@ import { DAY, HOUR } from '../util/time.js';
  */
 
 import { MAX_NAME, messageField } from './admin-format.js';
-/** How far back a window may start: an operator may record one that began a little while ago, not last month's. */
-export const MAX_PAST_START = DAY;
-/** How far ahead a window may start; later is most likely a mistyped year. */
-export const MAX_FUTURE_START = 2 * 365 * DAY;
-/** The longest window; longer is most likely a mistyped month. */
-export const MAX_LENGTH = 31 * DAY;
+import { MAX_FUTURE_START, MAX_LENGTH, MAX_PAST_START } from '../operations/maintenance.js';
+export { MAX_FUTURE_START, MAX_LENGTH, MAX_PAST_START };
 
 /** The form as typed: text fields, and the checkboxes as '1' (checked) or '' (unchecked). */
 export interface WindowFormState {

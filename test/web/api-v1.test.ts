@@ -166,6 +166,15 @@ describe('management API: incidents', () => {
     const wrong = await api('POST', '/incidents', { incident: { name: 'x', status: 'investigating', scheduled_for: at(1), scheduled_until: at(2) } });
     expect(wrong.statusCode).toBe(422);
     expect(wrong.json().message).toMatch(/^incident\.status: a new maintenance starts as scheduled/);
+    // The admin's window rules hold here too: not years in the past, not a year-long window.
+    for (const [from, until, field] of [
+      ['2020-01-01T10:00:00Z', '2020-01-01T12:00:00Z', 'scheduled_for'],
+      [at(1), at(24 * 40), 'scheduled_until'],
+    ] as const) {
+      const refused = await api('POST', '/incidents', { incident: { name: 'Old', scheduled_for: from, scheduled_until: until } });
+      expect(refused.statusCode, `${from} ${until}`).toBe(422);
+      expect(JSON.stringify(refused.json())).toContain(field);
+    }
     // An incident has no window.
     const incident = (await api('POST', '/incidents', { incident: { name: 'API errors', status: 'investigating', body: 'x' } })).json();
     expect((await api('PATCH', `/incidents/${incident.id}`, { incident: { scheduled_for: at(1) } })).statusCode).toBe(422);
