@@ -178,7 +178,9 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
     scoped.patch(`${base}/incidents/:id`, patch);
     scoped.put(`${base}/incidents/:id`, patch);
 
-    scoped.delete(`${base}/incidents/:id`, async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    scoped.delete(`${base}/incidents/:id`, async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+      // Deleting takes an incident off the page and its history for good: an admin key's to do, as in the admin.
+      if (request.apiKey!.role !== 'admin') return reply.code(403).send({ error: 'forbidden', message: 'deleting an incident takes an admin key; this key is an editor\'s' });
       const json = await current();
       const before = managementIncident(json, findIncident(request.params.id));
       service.delete(request.params.id, actor(request));

@@ -105,7 +105,12 @@ describe('management API: incidents', () => {
   it('deletes an incident and releases the components it held', async () => {
     const incident = (await api('POST', '/incidents', { incident: { name: 'DNS down', components: { dns: 'major_outage' } } })).json();
     expect(status('dns')).toBe('major_outage');
-    const deleted = await api('DELETE', `/incidents/${incident.id}`);
+    // An editor's key may not: deleting is an admin's, as in the admin.
+    const refused = await api('DELETE', `/incidents/${incident.id}`);
+    expect(refused.statusCode).toBe(403);
+    expect(status('dns')).toBe('major_outage');
+    const { key: admin } = t.app.store.apiKeys.create('ops admin', 'admin', t.clock.ms);
+    const deleted = await api('DELETE', `/incidents/${incident.id}`, undefined, `OAuth ${admin}`);
     expect(deleted.json().id).toBe(incident.id);
     expect(status('dns')).toBe('operational');
     expect((await api('GET', `/incidents/${incident.id}`)).statusCode).toBe(404);
