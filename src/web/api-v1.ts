@@ -155,7 +155,12 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
         scheduledUntil: input.scheduled_until === undefined ? undefined : requireTime(input.scheduled_until, 'incident.scheduled_until'),
         autoInProgress: input.scheduled_auto_in_progress,
         autoCompleted: input.scheduled_auto_completed,
+        // A window's components, listed in full; an incident's come with their statuses (components).
+        componentIds: input.component_ids,
       };
+      if (input.component_ids !== undefined && findIncident(request.params.id).kind !== 'maintenance') {
+        throw new OperationError(422, 'incident.component_ids: an incident names its components with their statuses, in incident.components', 'incident.component_ids');
+      }
       // One request, one transaction: a moved window and its update land together or not at all.
       store.db.transaction(() => {
         if (Object.values(schedule).some((v) => v !== undefined)) service.reschedule(request.params.id, schedule, actor(request));

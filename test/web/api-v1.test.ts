@@ -180,9 +180,15 @@ describe('management API: incidents', () => {
       expect(refused.statusCode, `${from} ${until}`).toBe(422);
       expect(JSON.stringify(refused.json())).toContain(field);
     }
+    // component_ids moves a window's components; on an incident it is refused, not ignored.
+    const window = (await api('POST', '/incidents', { incident: { name: 'Swap', scheduled_for: at(30), scheduled_until: at(31), component_ids: ['database'] } })).json();
+    expect((await api('PATCH', `/incidents/${window.id}`, { incident: { component_ids: ['dns', 'api'] } })).statusCode).toBe(200);
+    expect([...t.app.store.incidents.get(window.id)!.componentIds].sort()).toEqual(['api', 'dns']);
     // An incident has no window.
     const incident = (await api('POST', '/incidents', { incident: { name: 'API errors', status: 'investigating', body: 'x' } })).json();
     expect((await api('PATCH', `/incidents/${incident.id}`, { incident: { scheduled_for: at(1) } })).statusCode).toBe(422);
+    const ids = await api('PATCH', `/incidents/${incident.id}`, { incident: { component_ids: ['dns'] } });
+    expect([ids.statusCode, ids.json().errors[0].field]).toEqual([422, 'incident.component_ids']);
   });
 
   it('schedules maintenance that starts and completes by itself at the window edges', async () => {
