@@ -26,7 +26,6 @@ interface ComponentRow {
   manual_set_at: number | null;
 }
 
-
 export interface StatusChange {
   componentId: string;
   from: ComponentStatus;
