@@ -55,7 +55,7 @@ export async function signIn(deps: SignInDeps, input: SignInInput): Promise<Sign
   let matches: boolean;
   try {
     // The same scrypt work whether or not the account exists: timing must not tell them apart.
-    matches = await verifyPassword(input.password, credentials?.passwordHash ?? (await dummyHash()));
+    matches = await verifyPassword(input.password, credentials?.passwordHash ?? dummyHash());
   } catch (err) {
     // Not evaluated (hasher busy): not a failure either.
     stores.db.transaction(() => {

@@ -89,13 +89,15 @@ export async function verifyPassword(password: string, encoded: string): Promise
   return timingSafeEqual(key, parsed.key);
 }
 
-let dummy: Promise<string> | undefined;
-
 /**
  * A hash of nothing anyone knows, checked when the email is unknown so that "no such account" costs
- * the same scrypt work as "wrong password" and the timing does not tell them apart.
+ * the same scrypt work as "wrong password" and the timing does not tell them apart. Its salt and
+ * key are random bytes, not the output of a scrypt run: verifying against it derives with the same
+ * parameters as any stored hash, and making it costs nothing (a scrypt run at start would map
+ * 32 MiB that the server's peak memory then carries).
  */
-export function dummyHash(): Promise<string> {
-  dummy ??= hashPassword(randomBytes(18).toString('base64url'));
+const dummy = ['scrypt', DEFAULT_PARAMS.N, DEFAULT_PARAMS.r, DEFAULT_PARAMS.p, randomBytes(SALT_BYTES).toString('base64url'), randomBytes(KEY_BYTES).toString('base64url')].join('$');
+
+export function dummyHash(): string {
   return dummy;
 }

@@ -16,7 +16,7 @@ import { LoginCsrf, serverSecret } from '../auth/login-csrf.js';
 import { signIn, signOut } from '../auth/login.js';
 import { addOperator, OperatorChangeRefused, setOperatorDisabled } from '../auth/manage.js';
 import { DuplicateEmailError } from '../auth/operator-store.js';
-import { dummyHash, MIN_PASSWORD_LENGTH, PasswordHasherBusy } from '../auth/password.js';
+import { MIN_PASSWORD_LENGTH, PasswordHasherBusy } from '../auth/password.js';
 import { DEFAULT_POLICY, type AuthPolicy } from '../auth/policy.js';
 import type { AuthStores } from '../auth/stores.js';
 import { waitText } from '../auth/throttle.js';
@@ -61,9 +61,6 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     secure: opts.secure,
     maxAge: Math.floor(policy.loginFormMs / 1000),
   };
-  // Computed now so the first sign-in to an unknown email is not slower than the others.
-  await dummyHash();
-
   logCompletedRequests(admin);
   // Both stay inside this scope: the public routes neither parse cookies nor accept forms.
   await admin.register(fastifyCookie, { hook: 'onRequest' });

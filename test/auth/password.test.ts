@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from '../../src/auth/password.js';
+import { dummyHash, hashPassword, verifyPassword } from '../../src/auth/password.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -46,5 +46,16 @@ describe('password hashing', () => {
     ['the password itself', PASSWORD],
   ])('never matches an unreadable hash (%s), and does not throw', async (_name, stored) => {
     expect(await verifyPassword(PASSWORD, stored)).toBe(false);
+  });
+
+  it('checks an unknown email against a decoy shaped like a real hash, so the same scrypt work runs, and it matches nothing', async () => {
+    const real = await hashPassword(PASSWORD);
+    const decoy = dummyHash();
+    // Same parameters and lengths as a stored hash: verifyPassword derives a key for it exactly as
+    // for an account's own, instead of refusing an unreadable hash at once (which timing would tell).
+    expect(decoy).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    expect(decoy.split('$').slice(0, 4)).toEqual(real.split('$').slice(0, 4));
+    expect(dummyHash()).toBe(decoy);
+    for (const attempt of [PASSWORD, '', decoy]) expect(await verifyPassword(attempt, decoy)).toBe(false);
   });
 });
