@@ -65,6 +65,11 @@ function derive(password: string, salt: Buffer, params: ScryptParams): Promise<B
 export async function hashPassword(password: string, params: ScryptParams = DEFAULT_PARAMS): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
   const key = await derive(password, salt, params);
+  return encodeHash(params, salt, key);
+}
+
+/** `scrypt$N$r$p$salt$key`, salt and key in base64url. */
+function encodeHash(params: ScryptParams, salt: Buffer, key: Buffer): string {
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
@@ -96,7 +101,7 @@ export async function verifyPassword(password: string, encoded: string): Promise
  * parameters as any stored hash, and making it costs nothing (a scrypt run at start would map
  * 32 MiB that the server's peak memory then carries).
  */
-const dummy = ['scrypt', DEFAULT_PARAMS.N, DEFAULT_PARAMS.r, DEFAULT_PARAMS.p, randomBytes(SALT_BYTES).toString('base64url'), randomBytes(KEY_BYTES).toString('base64url')].join('$');
+const dummy = encodeHash(DEFAULT_PARAMS, randomBytes(SALT_BYTES), randomBytes(KEY_BYTES));
 
 export function dummyHash(): string {
   return dummy;
