@@ -436,8 +436,6 @@ function by(actor: Actor): 'person' | 'system' {
   return actor.kind === 'system' ? 'system' : 'person';
 }
 
-export { holdReason };
-
 /**
  * Whether a maintenance window's later updates are announced when nobody says: as its first one
  * was. A window scheduled without an announcement starts and ends without one too.
