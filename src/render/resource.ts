@@ -44,21 +44,29 @@ const MIN_COMPRESS = 512;
 
 /**
  * The hot resource, the front page every visitor of a traffic spike loads, is compressed twice.
- * First as quickly as any large body (quality 6 on the benchmark's 180 KB page: 12.1 KB, 4 ms),
+ * First as quickly as any large body (quality 6 on the benchmark's 186 KB page: 11.7 KB, 4 ms),
  * so that a change is served at once; then, once it has stayed unchanged for a while
- * (Publisher.settle), at quality 10: 10.8 KB for 80-90 ms in the thread pool. The hard pass pays
- * off only on bytes served many times: measured here with a status change every second,
- * compressing every version at quality 10 cost the server 5-25 us more CPU per request than
- * serving quality 5's larger bytes (about 8% fewer requests/s). Quality 11 (10.1 KB) takes 4 times
- * as long again and 7 MB more memory while it runs. Bounded, so that a pathological page cannot
+ * (Publisher.settle), as hard as brotli goes: quality 11, 9.8 KB for 350-450 ms of one thread-pool
+ * thread (quality 10: 10.4 KB in 80-130 ms). The hard pass pays off only on bytes served many
+ * times: measured here with a status change every second, compressing every version at quality 10
+ * cost the server 5-25 us more CPU per request than serving quality 5's larger bytes (about 8%
+ * fewer requests/s). Once settled, every visitor gets the smaller bytes, and on loopback each KB
+ * less of the front page is about 2% more requests per second for both ends together.
+ *
+ * Quality 11's memory follows the input and the window (its Zopfli-like search keeps a node per
+ * input byte): 8.7 MB at its peak for the benchmark's page with a 128 KB window, 11.3 MB with the
+ * 256 KB one the general rule would pick, for 0.3% more bytes. So the settle pass uses a window
+ * one step below the body's size (never below 64 KB), and bodies above SETTLE_MAX_BYTES get
+ * quality 10, whose tables do not grow with the input. Bounded, so that a pathological page cannot
  * hold the pool for seconds.
  */
-const HOT_QUALITY = 10;
+const SETTLE_QUALITY = 11;
+const SETTLE_MAX_BYTES = 256 * 1024;
 const HOT_MAX_BYTES = 1024 * 1024;
 
 /**
  * Builds a resource, or returns the previous one when its bytes did not change (same ETag and
- * Last-Modified). `hot`: the resource most requests are for, to be settled (see HOT_QUALITY).
+ * Last-Modified). `hot`: the resource most requests are for, to be settled (see SETTLE_QUALITY).
  */
 export async function makeResource(contentType: string, body: string, previous: Resource | undefined, now: number, opts: { hot?: boolean } = {}): Promise<Resource> {
   if (previous && previous.source === body && previous.contentType === contentType) return previous;
@@ -86,7 +94,10 @@ export async function makeResource(contentType: string, body: string, previous: 
 /** The resource with its final brotli bytes (the same one if it has them already). */
 export async function settleResource(resource: Resource): Promise<Resource> {
   if (resource.settled) return resource;
-  const br = exact(await brotliAsync(resource.identity, brotliOptions(resource.identity, resource.contentType, HOT_QUALITY)));
+  const { identity, contentType } = resource;
+  const hardest = identity.length <= SETTLE_MAX_BYTES;
+  const options = brotliOptions(identity, contentType, hardest ? SETTLE_QUALITY : SETTLE_QUALITY - 1, hardest ? -1 : 0);
+  const br = exact(await brotliAsync(identity, options));
   return { ...resource, br, settled: true };
 }
 
@@ -104,13 +115,14 @@ const qualityFor = (identity: Buffer) => (identity.length < 64 * 1024 ? 8 : 6);
 
 const worthSettling = (identity: Buffer) => identity.length >= MIN_COMPRESS && identity.length <= HOT_MAX_BYTES;
 
-function brotliOptions(identity: Buffer, contentType: string, quality: number) {
+/** `windowStep`: the window's size in powers of two from the rule below (-1: half as large). */
+function brotliOptions(identity: Buffer, contentType: string, quality: number, windowStep = 0) {
   return {
     params: {
       [constants.BROTLI_PARAM_MODE]: contentType.startsWith('application/json') ? constants.BROTLI_MODE_GENERIC : constants.BROTLI_MODE_TEXT,
       [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
       // A window just big enough for the body: the encoder's memory and set-up time follow it.
-      [constants.BROTLI_PARAM_LGWIN]: Math.min(24, Math.max(16, Math.ceil(Math.log2(identity.length)))),
+      [constants.BROTLI_PARAM_LGWIN]: Math.min(24, Math.max(16, Math.ceil(Math.log2(identity.length)) + windowStep)),
       [constants.BROTLI_PARAM_QUALITY]: quality,
     },
   };
