@@ -23,6 +23,7 @@ import { adminAudit } from './web/admin-audit.js';
 import { adminComponents } from './web/admin-components.js';
 import { adminDashboard } from './web/admin-dashboard.js';
 import { adminProbes } from './web/admin-probes.js';
+import { adminUnsent } from './web/admin-unsent.js';
 import type { LagStats } from './scheduler/host.js';
 import { managementApi } from './web/api-v1.js';
 import { heartbeatRoutes } from './web/heartbeats.js';
@@ -146,6 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       adminIncidents({ store, clock, publisher, pageName: deps.config.page.name }),
       adminMaintenance({ store, clock, publisher, pageName: deps.config.page.name, timeZone: deps.config.page.time_zone }),
       adminTemplates({ store, clock, pageName: deps.config.page.name }),
+      adminUnsent({ store, clock, pageName: deps.config.page.name }),
     ],
   });
   await app.register(publicRoutes, { publisher, clock, secureTransport: deps.config.page.url.startsWith('https:') });

@@ -54,17 +54,24 @@ export class SessionStore {
 
   /** The live session for a cookie value, or undefined when unknown, idle too long or too old. */
   find(rawId: string | undefined, now: number): Session | undefined {
+    const session = this.read(rawId);
+    return session && this.isLive(session, now) ? session : undefined;
+  }
+
+  /**
+   * The session a cookie value had once it is over (idle or too old) and before sign-in prunes it:
+   * what a form posted after its session ended is checked against. Never a live one.
+   */
+  ended(rawId: string | undefined, now: number): Session | undefined {
+    const session = this.read(rawId);
+    return session && !this.isLive(session, now) ? session : undefined;
+  }
+
+  private read(rawId: string | undefined): Session | undefined {
     if (!rawId) return undefined;
     const row = this.getStmt.get(sha256(rawId)) as Row | undefined;
     if (!row) return undefined;
-    const session: Session = {
-      idHash: row.id_hash,
-      operatorId: row.operator_id,
-      csrfToken: row.csrf_token,
-      createdAt: row.created_at,
-      lastSeenAt: row.last_seen_at,
-    };
-    return this.isLive(session, now) ? session : undefined;
+    return { idHash: row.id_hash, operatorId: row.operator_id, csrfToken: row.csrf_token, createdAt: row.created_at, lastSeenAt: row.last_seen_at };
   }
 
   isLive(session: Session, now: number): boolean {

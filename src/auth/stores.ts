@@ -6,6 +6,7 @@ import { LoginFailureStore } from './login-failure-store.js';
 import { OperatorStore } from './operator-store.js';
 import { DEFAULT_POLICY, type AuthPolicy } from './policy.js';
 import { SessionStore } from './session-store.js';
+import { UnsentFormStore } from './unsent-form-store.js';
 
 /** The data layers the admin's security needs. The app's Store carries all of them. */
 export interface AuthStores {
@@ -16,6 +17,7 @@ export interface AuthStores {
   loginFailures: LoginFailureStore;
   audit: AuditStore;
   formSubmissions: FormSubmissionStore;
+  unsentForms: UnsentFormStore;
 }
 
 export function createAuthStores(db: Db, policy: AuthPolicy = DEFAULT_POLICY): Omit<AuthStores, 'db' | 'meta'> {
@@ -25,5 +27,6 @@ export function createAuthStores(db: Db, policy: AuthPolicy = DEFAULT_POLICY): O
     loginFailures: new LoginFailureStore(db),
     audit: new AuditStore(db),
     formSubmissions: new FormSubmissionStore(db),
+    unsentForms: new UnsentFormStore(db),
   };
 }

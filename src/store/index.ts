@@ -6,6 +6,7 @@ import type { OperatorStore } from '../auth/operator-store.js';
 import type { SessionStore } from '../auth/session-store.js';
 import { createAuthStores } from '../auth/stores.js';
 import type { FormSubmissionStore } from '../auth/form-submission-store.js';
+import type { UnsentFormStore } from '../auth/unsent-form-store.js';
 import { ApiKeyStore } from './api-keys.js';
 import { HeartbeatStore } from './heartbeats.js';
 import { HistoryStore } from './history.js';
@@ -33,6 +34,7 @@ export interface Store {
   loginFailures: LoginFailureStore;
   audit: AuditStore;
   formSubmissions: FormSubmissionStore;
+  unsentForms: UnsentFormStore;
   outbox: OutboxStore;
   /** Writes announcement rows inside a change's transaction; no-op until createStore is given one. */
   announcer: Announcements;

@@ -15,11 +15,12 @@ import {
 import { LoginCsrf, serverSecret } from '../auth/login-csrf.js';
 import { signIn, signOut } from '../auth/login.js';
 import { addOperator, OperatorChangeRefused, setOperatorDisabled } from '../auth/manage.js';
-import { DuplicateEmailError } from '../auth/operator-store.js';
+import { DuplicateEmailError, type Operator } from '../auth/operator-store.js';
 import { MIN_PASSWORD_LENGTH, PasswordHasherBusy } from '../auth/password.js';
 import { DEFAULT_POLICY, type AuthPolicy } from '../auth/policy.js';
 import type { AuthStores } from '../auth/stores.js';
 import { waitText } from '../auth/throttle.js';
+import { formFields, UNSENT_FIELD } from '../auth/unsent-form-store.js';
 import { AdminViews, FORM_TOKEN, FORM_TOKEN_FIELD } from '../auth/views.js';
 import type { Clock } from '../util/time.js';
 import { logCompletedRequests } from './request-logger.js';
@@ -100,6 +101,13 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     const session = request.adminSession;
     if (!request.operator || !session) {
       if (!unsafe) return reply.redirect('/admin/login', 303);
+      const kept = keepUnsent(request);
+      if (kept) {
+        return sendLogin(request, reply, 401, {
+          email: kept.email,
+          formError: 'Your session ended before this form was sent, so nothing was changed. What you wrote is kept: sign in again to check it and send it.',
+        });
+      }
       throw new AdminHttpError(401, 'You are not signed in, or your session has ended. Sign in again to continue.');
     }
     if (unsafe && !csrfTokenValid(request, session)) {
@@ -109,6 +117,25 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     stores.sessions.touch(session, clock());
     if (unsafe) return onceOnly(request, reply);
   });
+
+  /**
+   * A form posted after its session ended (30 idle minutes go fast while an outage is investigated)
+   * is kept for the same operator to send again once signed in, instead of being lost with the 401.
+   * Only when it carries the CSRF token of the session that ended: then it is this browser's own
+   * form of that operator, and nobody else's request can leave text for them. Signing out is not
+   * worth keeping. The one write a refused request may make.
+   */
+  function keepUnsent(request: FastifyRequest): Operator | undefined {
+    if (request.routeOptions.url === '/admin/logout') return undefined;
+    const ended = stores.sessions.ended(request.cookies[SESSION_COOKIE], clock());
+    if (!ended || !csrfTokenValid(request, ended)) return undefined;
+    const operator = stores.operators.byId(ended.operatorId);
+    const fields = formFields(request.body);
+    if (!operator || operator.disabled || !fields) return undefined;
+    stores.unsentForms.keep(operator.id, request.url, fields, clock());
+    request.log.info({ operatorId: operator.id }, 'admin: form sent after its session ended, kept for its operator');
+    return operator;
+  }
 
   /**
    * A form sent twice (a double click, a resend after a slow answer) is carried out once: the second
@@ -132,6 +159,9 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
   }
 
   admin.addHook('onSend', async (request, reply, payload) => {
+    // An unsent form sent again from /admin/unsent and carried out (a redirect after a write): done.
+    const unsent = isUnsafe(request.method) ? textField(request.body, UNSENT_FIELD) : '';
+    if (unsent && request.operator && reply.statusCode === 303) stores.unsentForms.delete(unsent, request.operator.id);
     const token = request.formToken;
     if (token && request.operator) {
       const location = reply.getHeader('location');
@@ -200,7 +230,8 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     request.log.info({ operatorId: result.operator.id }, 'admin: operator signed in');
     reply.setCookie(SESSION_COOKIE, result.rawSessionId, sessionCookie);
     reply.clearCookie(LOGIN_COOKIE, { path: loginCookie.path });
-    return reply.redirect('/admin', 303);
+    // Forms kept while signed out come first: they are why the operator signed in again.
+    return reply.redirect(stores.unsentForms.list(result.operator.id, clock()).length > 0 ? '/admin/unsent' : '/admin', 303);
   });
 
   admin.post('/logout', async (request, reply) => {
