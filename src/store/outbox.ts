@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Announcement, EventKind } from '../announce/types.js';
+import { EVENT_KINDS, type Announcement, type EventKind } from '../announce/types.js';
 import type { Db } from '../db/open.js';
 
 export const OUTBOX_STATES = ['queued', 'sending', 'sent', 'failed'] as const;
@@ -85,6 +85,7 @@ export class OutboxStore {
   private readonly lastAttemptStmt: Statement;
   private deletedStmt: Statement | undefined;
   private pruneStmt: Statement | undefined;
+  private forUpdateStmt: Statement | undefined;
   private orphansStmt: Statement | undefined;
 
   constructor(private readonly db: Db) {
@@ -197,6 +198,17 @@ export class OutboxStore {
       DELETE FROM outbox WHERE seq IN (
         SELECT seq FROM outbox WHERE state IN ('sent', 'failed') AND coalesce(sent_at, failed_at, queued_at) < @before LIMIT @limit)`);
     return this.pruneStmt.run({ before, limit }).changes;
+  }
+
+  /**
+   * What became of an incident update's announcement: one row per channel that took it, in the
+   * order queued. An update's events are named `<kind>:<update id>` (announce/capture.ts).
+   */
+  forUpdate(updateId: string): { channelId: string; state: OutboxState }[] {
+    this.forUpdateStmt ??= this.db.prepare(`
+      SELECT channel_id, state FROM outbox WHERE event_id IN (SELECT value || ':' || @id FROM json_each(@kinds)) ORDER BY seq`);
+    const rows = this.forUpdateStmt.all({ id: updateId, kinds: JSON.stringify(EVENT_KINDS) }) as { channel_id: string; state: OutboxState }[];
+    return rows.map((r) => ({ channelId: r.channel_id, state: r.state }));
   }
 
   /**

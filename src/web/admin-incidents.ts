@@ -10,6 +10,7 @@ import { holdReason } from '../status/holds.js';
 import type { Store } from '../store/index.js';
 import { COMPONENT_STATUSES, IMPACTS, UNRESOLVED_INCIDENT_STATUSES, type Component, type Incident, type IncidentStatus } from '../status/types.js';
 import type { Clock } from '../util/time.js';
+import { doneLocation, doneNotice, type Done, type DoneNotice } from './admin-done.js';
 import { editUpdateForm, iso, label, MAX_BODY, MAX_NAME, messageField, operatorActor as actor, time } from './admin-format.js';
 import { templatePrefill } from './template-prefill.js';
 
@@ -19,6 +20,8 @@ export interface AdminIncidentsOptions {
   /** Rebuilt after each write so that the public page shows it when the redirect lands, as after an API write. */
   publisher: Publisher;
   pageName: string;
+  /** How many announcement channels outpost.yaml configures: a notice says why an update was not announced. */
+  channels?: number;
 }
 
 /** The statuses an operator picks on a form; postmortem has its own form. */
@@ -118,6 +121,7 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
       if (!incident || incident.kind !== 'incident') throw new OperationError(404, `no incident with id "${id}"`);
       return incident;
     };
+    const pageOf = (incident: Incident) => `/admin/incidents/${encodeURIComponent(incident.id)}`;
     const written = async (reply: FastifyReply, location: string) => {
       await publisher.rebuild();
       return reply.redirect(location, 303);
@@ -160,7 +164,7 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
           actor(request),
         );
         request.log.info({ incidentId: incident.id, operatorId: request.operator!.id }, 'admin: incident created');
-        return await written(reply, `/admin/incidents/${encodeURIComponent(incident.id)}`);
+        return await written(reply, doneLocation(pageOf(incident), 'created', incident.updates[0]?.id));
       } catch (err) {
         if (!(err instanceof OperationError)) throw err;
         state.errors[err.field ?? '_form'] = err.message;
@@ -174,7 +178,7 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
       reply: FastifyReply,
       code: number,
       incident: Incident,
-      forms: { update?: FormState; resolve?: FormState; postmortem?: FormState; edit?: FormState & { updateId: string }; formError?: string } = {},
+      forms: { update?: FormState; resolve?: FormState; postmortem?: FormState; edit?: FormState & { updateId: string }; formError?: string; done?: DoneNotice | null } = {},
     ) => {
       const holding = new Set(store.components.heldBy(holdReason(incident.id)));
       const held = store.components.list().filter((c) => holding.has(c.id));
@@ -187,6 +191,7 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
         postmortem: forms.postmortem ?? emptyState({ body: incident.postmortemBody ?? '' }),
         edit: forms.edit ?? null,
         formError: forms.formError ?? null,
+        done: forms.done ?? null,
         ...helpers,
       }, section);
     };
@@ -194,7 +199,10 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
     type IdParams = { Params: { id: string } };
     type UpdateParams = { Params: { id: string; updateId: string } };
 
-    admin.get<IdParams>('/incidents/:id', async (request, reply) => sendIncident(request, reply, 200, findIncident(request.params.id)));
+    admin.get<IdParams>('/incidents/:id', async (request, reply) => {
+      const incident = findIncident(request.params.id);
+      return sendIncident(request, reply, 200, incident, { done: doneNotice(store, incident, request.query, opts.channels ?? 0) });
+    });
 
     // "Post update" and "Resolve" both post here; `form` says which one to show again on an error.
     admin.post<IdParams>('/incidents/:id/updates', async (request, reply) => {
@@ -208,7 +216,8 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
       if (input && !resolving && input.message.trim() === '') state.errors.message = EMPTY_UPDATE;
       if (!input || Object.keys(state.errors).length > 0) return sendIncident(request, reply, 422, incident, forms);
       const keep = listField(request.body, 'keep');
-      return attempt(request, reply, incident, forms, () =>
+      const done = input.status === 'resolved' ? 'resolved' : 'posted';
+      return attempt(request, reply, incident, forms, done, () =>
         service.update(
           incident.id,
           {
@@ -228,17 +237,17 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
       const state = { ...readForm(request.body, ['body'], []), updateId: request.params.updateId };
       const input = validate(editForm, state);
       if (!input) return sendIncident(request, reply, 422, incident, { edit: state });
-      return attempt(request, reply, incident, { edit: state }, () => service.editUpdateBody(incident.id, request.params.updateId, input.body, actor(request)));
+      return attempt(request, reply, incident, { edit: state }, 'corrected', () => service.editUpdateBody(incident.id, request.params.updateId, input.body, actor(request)));
     });
 
     admin.post<UpdateParams>('/incidents/:id/updates/:updateId/delete', async (request, reply) => {
       const incident = findIncident(request.params.id);
-      return attempt(request, reply, incident, {}, () => service.deleteUpdate(incident.id, request.params.updateId, actor(request)));
+      return attempt(request, reply, incident, {}, 'deleted', () => service.deleteUpdate(incident.id, request.params.updateId, actor(request)));
     });
 
     admin.post<IdParams>('/incidents/:id/publish', async (request, reply) => {
       const incident = findIncident(request.params.id);
-      return attempt(request, reply, incident, {}, () => service.publish(incident.id, actor(request)));
+      return attempt(request, reply, incident, {}, 'published', () => service.publish(incident.id, actor(request)));
     });
 
     admin.post<IdParams>('/incidents/:id/postmortem', async (request, reply) => {
@@ -246,25 +255,32 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
       const state = readForm(request.body, ['body'], []);
       const input = validate(postmortemForm, state);
       if (!input) return sendIncident(request, reply, 422, incident, { postmortem: state });
-      return attempt(request, reply, incident, { postmortem: state }, () => service.setPostmortem(incident.id, input.body, actor(request)));
+      return attempt(request, reply, incident, { postmortem: state }, 'postmortem', () => service.setPostmortem(incident.id, input.body, actor(request)));
     });
 
-    /** Runs one service call; its OperationError comes back on the incident page, beside the form that caused it. */
+    /**
+     * Runs one service call and leads to the incident page saying it was `done` (with the announcement
+     * of the update it made, if it made one); its OperationError comes back on the incident page,
+     * beside the form that caused it.
+     */
     async function attempt(
       request: FastifyRequest,
       reply: FastifyReply,
       incident: Incident,
       forms: Parameters<typeof sendIncident>[4] & object,
+      done: Done,
       action: () => Incident,
     ) {
+      let result: Incident;
       try {
-        action();
+        result = action();
       } catch (err) {
         if (!(err instanceof OperationError)) throw err;
         return sendIncident(request, reply, err.statusCode, findIncident(incident.id), { ...forms, formError: capitalise(err.message) });
       }
       request.log.info({ incidentId: incident.id, operatorId: request.operator!.id, url: request.url }, 'admin: incident changed');
-      return written(reply, `/admin/incidents/${encodeURIComponent(incident.id)}`);
+      const made = done === 'posted' || done === 'resolved' || done === 'published' ? result.updates[0]?.id : undefined;
+      return written(reply, doneLocation(pageOf(incident), done, made));
     }
   };
 }

@@ -11,6 +11,7 @@ import type { Store } from '../store/index.js';
 import { MAINTENANCE_STATUSES, type Incident, type MaintenanceStatus } from '../status/types.js';
 import { formatLocalTime, offsetLabel, parseLocalTime } from '../util/local-time.js';
 import type { Clock } from '../util/time.js';
+import { doneLocation, doneNotice, type Done, type DoneNotice } from './admin-done.js';
 import { editUpdateForm, iso, label, MAX_BODY, MAX_NAME, messageField, operatorActor as actor, time } from './admin-format.js';
 import {
   blankWindowForm,
@@ -30,6 +31,8 @@ export interface AdminMaintenanceOptions {
   pageName: string;
   /** The page's IANA zone: the form's wall-clock times are read in it. */
   timeZone: string;
+  /** How many announcement channels outpost.yaml configures: a notice says why an update was not announced. */
+  channels?: number;
 }
 
 /** How many completed windows the list shows. */
@@ -128,7 +131,7 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
           actor(request),
         );
         request.log.info({ incidentId: m.id, operatorId: request.operator!.id }, 'admin: maintenance scheduled');
-        return await written(reply, pageOf(m));
+        return await written(reply, doneLocation(pageOf(m), 'scheduled', m.updates[0]?.id));
       } catch (err) {
         if (!(err instanceof OperationError)) throw err;
         form.errors[fieldOf(err.field)] = capitalise(err.message);
@@ -157,7 +160,7 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
       reply: FastifyReply,
       code: number,
       m: Incident,
-      forms: { update?: TextState; window?: WindowFormState; cancel?: TextState; edit?: TextState & { updateId: string }; formError?: string } = {},
+      forms: { update?: TextState; window?: WindowFormState; cancel?: TextState; edit?: TextState & { updateId: string }; formError?: string; done?: DoneNotice | null } = {},
     ) => {
       const holding = new Set(store.components.heldBy(holdReason(m.id)));
       const held = store.components.list().filter((c) => holding.has(c.id));
@@ -172,6 +175,7 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
         cancel: forms.cancel ?? { values: { message: CANCEL_MESSAGE }, errors: {} },
         edit: forms.edit ?? null,
         formError: forms.formError ?? null,
+        done: forms.done ?? null,
         started: m.status !== 'scheduled',
         ...helpers,
         zoneNow: offsetLabel(clock(), timeZone),
@@ -181,7 +185,10 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
     type IdParams = { Params: { id: string } };
     type UpdateParams = { Params: { id: string; updateId: string } };
 
-    admin.get<IdParams>('/maintenance/:id', async (request, reply) => sendShow(request, reply, 200, find(request.params.id)));
+    admin.get<IdParams>('/maintenance/:id', async (request, reply) => {
+      const m = find(request.params.id);
+      return sendShow(request, reply, 200, m, { done: doneNotice(store, m, request.query, opts.channels ?? 0) });
+    });
 
     admin.post<IdParams>('/maintenance/:id/updates', async (request, reply) => {
       const m = find(request.params.id);
@@ -191,7 +198,7 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
       if (input && input.status === 'scheduled' && m.status !== 'scheduled') state.errors.status = 'This maintenance has started; it cannot go back to scheduled.';
       if (!input || Object.keys(state.errors).length > 0) return sendShow(request, reply, 422, m, { update: state });
       const deliverNotifications = state.values.deliver_notifications === '1';
-      return attempt(request, reply, m, { update: state }, () => service.update(m.id, { status: input.status, body: input.message, deliverNotifications }, actor(request)));
+      return attempt(request, reply, m, { update: state }, 'posted', () => service.update(m.id, { status: input.status, body: input.message, deliverNotifications }, actor(request)));
     });
 
     admin.post<IdParams>('/maintenance/:id/cancel', async (request, reply) => {
@@ -200,7 +207,7 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
       const input = validate(cancelForm, state);
       if (!input) return sendShow(request, reply, 422, m, { cancel: state });
       if (m.status !== 'scheduled') return sendShow(request, reply, 409, m, { cancel: state, formError: 'This maintenance has already started; post a "completed" update to end it.' });
-      return attempt(request, reply, m, { cancel: state }, () => service.update(m.id, { status: 'completed', body: input.message || CANCEL_MESSAGE, deliverNotifications: announcesByDefault(m) }, actor(request)));
+      return attempt(request, reply, m, { cancel: state }, 'cancelled', () => service.update(m.id, { status: 'completed', body: input.message || CANCEL_MESSAGE, deliverNotifications: announcesByDefault(m) }, actor(request)));
     });
 
     admin.post<IdParams>('/maintenance/:id/window', async (request, reply) => {
@@ -220,7 +227,7 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
       const window = checkWindow(form, timeZone, clock(), keepStart ? m.scheduledFor! : undefined);
       if (!started) checkComponents(form, onPage());
       if (name === undefined || !window || Object.keys(form.errors).length > 0) return sendShow(request, reply, 422, m, { window: form });
-      return attempt(request, reply, m, { window: form }, () =>
+      return attempt(request, reply, m, { window: form }, 'rescheduled', () =>
         service.reschedule(
           m.id,
           {
@@ -240,12 +247,12 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
       const state = { ...textState(request.body, ['body']), updateId: request.params.updateId };
       const input = validate(editForm, state);
       if (!input) return sendShow(request, reply, 422, m, { edit: state });
-      return attempt(request, reply, m, { edit: state }, () => service.editUpdateBody(m.id, request.params.updateId, input.body, actor(request)));
+      return attempt(request, reply, m, { edit: state }, 'corrected', () => service.editUpdateBody(m.id, request.params.updateId, input.body, actor(request)));
     });
 
     admin.post<UpdateParams>('/maintenance/:id/updates/:updateId/delete', async (request, reply) => {
       const m = find(request.params.id);
-      return attempt(request, reply, m, {}, () => service.deleteUpdate(m.id, request.params.updateId, actor(request)));
+      return attempt(request, reply, m, {}, 'deleted', () => service.deleteUpdate(m.id, request.params.updateId, actor(request)));
     });
 
     admin.post<IdParams>('/maintenance/:id/delete', async (request, reply) => {
@@ -255,10 +262,15 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
       return written(reply, '/admin/maintenance');
     });
 
-    /** Runs one service call; its OperationError comes back on the maintenance page, beside the form that caused it. */
-    async function attempt(request: FastifyRequest, reply: FastifyReply, m: Incident, forms: Parameters<typeof sendShow>[4] & object, action: () => Incident) {
+    /**
+     * Runs one service call and leads to the maintenance page saying it was `done` (with the
+     * announcement of the update it made, if it made one); its OperationError comes back on the
+     * maintenance page, beside the form that caused it.
+     */
+    async function attempt(request: FastifyRequest, reply: FastifyReply, m: Incident, forms: Parameters<typeof sendShow>[4] & object, done: Done, action: () => Incident) {
+      let result: Incident;
       try {
-        action();
+        result = action();
       } catch (err) {
         if (!(err instanceof OperationError)) throw err;
         if (forms.window && err.field) {
@@ -268,7 +280,8 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
         return sendShow(request, reply, err.statusCode, find(m.id), { ...forms, formError: capitalise(err.message) });
       }
       request.log.info({ incidentId: m.id, operatorId: request.operator!.id, url: request.url }, 'admin: maintenance changed');
-      return written(reply, pageOf(m));
+      const made = done === 'posted' || done === 'cancelled' ? result.updates[0]?.id : undefined;
+      return written(reply, doneLocation(pageOf(m), done, made));
     }
   };
 }

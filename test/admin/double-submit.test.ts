@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HOUR } from '../../src/util/time.js';
-import { ADMIN, EDITOR, appWithOperators, browser, type Browser } from './session.js';
+import { ADMIN, EDITOR, appWithOperators, browser, type Browser, pageId } from './session.js';
 import type { TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -50,7 +50,7 @@ describe('admin forms sent twice are carried out once', () => {
 
   it('a double click on "Post update" posts one update', async () => {
     const created = await ada.post('/admin/incidents', incidentForm());
-    const url = `${created.headers.location}/updates`;
+    const url = `/admin/incidents/${encodeURIComponent(pageId(created.headers.location))}/updates`;
     const update = { status: 'identified', message: 'Found it.', deliver_notifications: '1', _once: 'BBBBBBBBBBBBBBBBBBBBBB' };
     const [a, b] = await Promise.all([ada.post(url, update), ada.post(url, update)]);
     expect([a.statusCode, b.statusCode]).toEqual([303, 303]);

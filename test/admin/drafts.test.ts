@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../src/probes/types.js';
 import { ADMIN, addOperator } from '../auth/helpers.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
-import { browser, type Browser } from './session.js';
+import { browser, pageId, type Browser } from './session.js';
 
 const YAML = `
 page: { id: acme, name: Acme, url: "https://status.acme.example", time_zone: Etc/UTC }
@@ -84,7 +84,7 @@ announce:
     const quiet = await post('/admin/incidents', { _csrf: csrf, action: 'create', name: 'Quiet fix', status: 'investigating', impact: '', message: 'x' });
     expect(quiet.statusCode).toBe(303);
     expect(outbox()).toEqual([]);
-    const id = String(quiet.headers.location).split('/').pop()!;
+    const id = pageId(quiet.headers.location);
     expect((await get(`/admin/incidents/${id}`)).body).toMatch(/id="upd-announce" name="deliver_notifications" value="1" checked>/);
 
     const loud = await post(`/admin/incidents/${id}/updates`, { _csrf: csrf, status: 'resolved', message: 'Fixed.', deliver_notifications: '1', form: 'resolve' });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/util/time.js';
 import { ADMIN, addOperator, csrfOf } from '../auth/helpers.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
-import { browser, type Browser, type Fields } from './session.js';
+import { browser, type Browser, type Fields, pageId } from './session.js';
 
 let t: TestApp;
 let ada: Browser;
@@ -38,8 +38,8 @@ async function createThroughForm(fields: Fields) {
   const res = await post('/admin/incidents', { action: 'create', impact: '', ...fields });
   expect(res.statusCode, res.body).toBe(303);
   const location = String(res.headers.location);
-  expect(location).toMatch(/^\/admin\/incidents\/[^/]+$/);
-  return decodeURIComponent(location.split('/').pop()!);
+  expect(location).toMatch(/^\/admin\/incidents\/[^/?]+\?done=/);
+  return pageId(location);
 }
 
 describe('admin incidents: the life of an incident through the forms', () => {

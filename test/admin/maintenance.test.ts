@@ -6,7 +6,7 @@ import { DAY, HOUR, MINUTE } from '../../src/util/time.js';
 import { checkWindow, readWindowForm } from '../../src/web/maintenance-form.js';
 import { ADMIN, addOperator, csrfOf } from '../auth/helpers.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
-import { browser, type Browser, type Fields } from './session.js';
+import { browser, type Browser, type Fields, pageId } from './session.js';
 
 // ACME_YAML's page is in Europe/Zurich: +01:00 in winter, +02:00 in summer.
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0); // 13:00 in Zurich
@@ -79,8 +79,8 @@ async function createThroughForm(fields: Fields = {}) {
   const res = await post('/admin/maintenance', { ...WINDOW, ...fields });
   expect(res.statusCode, res.body).toBe(303);
   const location = String(res.headers.location);
-  expect(location).toMatch(/^\/admin\/maintenance\/[^/]+$/);
-  return decodeURIComponent(location.split('/').pop()!);
+  expect(location).toMatch(/^\/admin\/maintenance\/[^/?]+\?done=/);
+  return pageId(location);
 }
 
 describe('admin maintenance: scheduling a window through the form', () => {
@@ -132,7 +132,7 @@ describe('admin maintenance: scheduling a window through the form', () => {
     const id = await createThroughForm({});
     const off = await post('/admin/maintenance', rest);
     expect(off.statusCode).toBe(303);
-    const offId = decodeURIComponent(String(off.headers.location).split('/').pop()!);
+    const offId = pageId(off.headers.location);
     expect(t.app.store.incidents.get(id)).toMatchObject({ scheduledAutoInProgress: true, scheduledAutoCompleted: true });
     expect(t.app.store.incidents.get(offId)).toMatchObject({ scheduledAutoInProgress: false, scheduledAutoCompleted: false });
     expect(t.app.store.incidents.get(offId)!.updates[0]!.deliverNotifications).toBe(false);
@@ -147,7 +147,7 @@ describe('admin maintenance: scheduling a window through the form', () => {
     await start();
     const { deliver_notifications: _off, ...quiet } = WINDOW;
     const created = await post('/admin/maintenance', quiet);
-    const id = decodeURIComponent(String(created.headers.location).split('/').pop()!);
+    const id = pageId(created.headers.location);
     expect((await get(`/admin/maintenance/${id}`)).body).toMatch(/<input type="checkbox" id="upd-announce" name="deliver_notifications" value="1">/);
     await at(Date.UTC(2026, 10, 22, 14));
     service.advanceMaintenances();

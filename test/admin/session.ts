@@ -29,6 +29,12 @@ export async function browser(t: TestApp, who: { email: string; password: string
   };
 }
 
+/** The id at the end of the page a write led to (`/admin/incidents/<id>?done=created&...`). */
+export function pageId(location: unknown): string {
+  const path = new URL(String(location), 'http://admin.test').pathname;
+  return decodeURIComponent(path.split('/').pop()!);
+}
+
 /** The real app with an admin (Ada) and an editor (Eddie). */
 export async function appWithOperators(opts: Parameters<typeof makeTestApp>[0] = {}) {
   const t = await makeTestApp(opts);

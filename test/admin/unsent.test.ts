@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/util/time.js';
 import { alertOf, csrfOf, FORM, Jar, signIn } from '../auth/helpers.js';
 import type { TestApp } from '../helpers/app.js';
-import { ADMIN, appWithOperators, browser, EDITOR, encode, rows, type Browser, type Fields } from './session.js';
+import { ADMIN, appWithOperators, browser, EDITOR, encode, pageId, rows, type Browser, type Fields } from './session.js';
 
 let t: TestApp;
 let ada: Browser;
@@ -104,7 +104,7 @@ describe('admin: a form posted after the session ended', () => {
 
   it('keeps an update with its repeated fields, and says which incident it was for', async () => {
     const created = await ada.post('/admin/incidents', { ...INCIDENT, name: 'Slow API' });
-    const id = decodeURIComponent(String(created.headers.location).split('/').pop()!);
+    const id = pageId(created.headers.location);
     t.clock.advance(45 * MINUTE);
     const update = { status: 'resolved', message: 'Fixed.', keep: ['api', 'website'], form: 'resolve' };
     expect((await ada.post(`/admin/incidents/${encodeURIComponent(id)}/updates`, update)).statusCode).toBe(401);
