@@ -12,7 +12,9 @@ export type Claim =
   /** Carried out already: send the operator where the first submission led. */
   | { kind: 'done'; location: string }
   /** The first submission is still being carried out. */
-  | { kind: 'pending' };
+  | { kind: 'pending' }
+  /** The token was claimed for something else (another fingerprint): this is not a repeat of it. */
+  | { kind: 'mismatch' };
 
 /**
  * One-time tokens of admin forms, and Idempotency-Key values of API writes (owner `api:<key id>`):
@@ -27,21 +29,26 @@ export class FormSubmissionStore {
 
   constructor(db: Db) {
     this.findStmt = db.prepare(`
-      SELECT location FROM form_submissions
+      SELECT location, fingerprint FROM form_submissions
       WHERE operator_id = @owner AND token = @token AND at > @expired AND (location IS NOT NULL OR at > @stale)`);
     this.claimStmt = db.prepare(`
-      INSERT INTO form_submissions (operator_id, token, location, at) VALUES (@owner, @token, NULL, @now)
-      ON CONFLICT (operator_id, token) DO UPDATE SET location = NULL, at = excluded.at
+      INSERT INTO form_submissions (operator_id, token, location, at, fingerprint) VALUES (@owner, @token, NULL, @now, @fingerprint)
+      ON CONFLICT (operator_id, token) DO UPDATE SET location = NULL, at = excluded.at, fingerprint = excluded.fingerprint
       WHERE at <= @expired OR (location IS NULL AND at <= @stale)`);
     this.doneStmt = db.prepare('UPDATE form_submissions SET location = ? WHERE operator_id = ? AND token = ?');
     this.releaseStmt = db.prepare('DELETE FROM form_submissions WHERE operator_id = ? AND token = ? AND location IS NULL');
     this.pruneStmt = db.prepare('DELETE FROM form_submissions WHERE at <= ?');
   }
 
-  /** Claims the token for a first submission, or says what became of the earlier one. */
-  claim(operatorId: string, token: string, now: number): Claim {
-    const params = { owner: operatorId, token, now, expired: now - FORM_TOKEN_TTL_MS, stale: now - PENDING_STALE_MS };
-    const row = this.findStmt.get(params) as { location: string | null } | undefined;
+  /**
+   * Claims the token for a first submission, or says what became of the earlier one. `fingerprint`
+   * says what the submission is (an API request's body): a token claimed with another one is a
+   * mismatch, not a repeat.
+   */
+  claim(operatorId: string, token: string, now: number, fingerprint: string | null = null): Claim {
+    const params = { owner: operatorId, token, now, expired: now - FORM_TOKEN_TTL_MS, stale: now - PENDING_STALE_MS, fingerprint };
+    const row = this.findStmt.get(params) as { location: string | null; fingerprint: string | null } | undefined;
+    if (row && row.fingerprint !== fingerprint) return { kind: 'mismatch' };
     if (row) return row.location === null ? { kind: 'pending' } : { kind: 'done', location: row.location };
     this.pruneStmt.run(params.expired);
     this.claimStmt.run(params);

@@ -154,7 +154,8 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
       request.log.info({ operatorId }, 'admin: repeated form submission answered with the first one\'s result');
       return reply.redirect(claim.location, 303);
     }
-    if (claim.kind === 'pending') throw new AdminHttpError(409, 'This form is still being sent. Reload the page in a moment to see the result.');
+    // Still pending after the wait (a form's token never carries a fingerprint, so never a mismatch).
+    if (claim.kind !== 'claimed') throw new AdminHttpError(409, 'This form is still being sent. Reload the page in a moment to see the result.');
     request.formToken = token;
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { formatPath } from '../config/errors.js';
@@ -92,7 +93,10 @@ export async function managementApi(app: FastifyInstance, opts: { store: Store; 
       const idempotency = idempotencyKey(request.headers['idempotency-key']);
       const owner = `api:${request.apiKey!.id}`;
       if (idempotency) {
-        const claim = store.formSubmissions.claim(owner, idempotency, clock());
+        const claim = store.formSubmissions.claim(owner, idempotency, clock(), bodyFingerprint(request.body));
+        if (claim.kind === 'mismatch') {
+          throw new OperationError(422, 'Idempotency-Key: this key was used for a request with another body; a new request needs a new key', 'Idempotency-Key');
+        }
         if (claim.kind === 'pending') throw new OperationError(409, 'a request with this Idempotency-Key is still being carried out');
         if (claim.kind === 'done') return reply.code(200).send(managementIncident(await current(), findIncident(claim.location)));
       }
@@ -261,6 +265,20 @@ function clampInt(raw: string | undefined, fallback: number, min: number, max: n
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new OperationError(422, `${field}: expected an integer from ${min} to ${max}`, field);
   return n;
+}
+
+/**
+ * What a request is, for telling a retry from another request under the same Idempotency-Key: the
+ * SHA-256 of its parsed body with object keys sorted, so that the same JSON sent again with its keys
+ * in another order is the same request.
+ */
+function bodyFingerprint(body: unknown): string {
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    return value;
+  };
+  return createHash('sha256').update(JSON.stringify(canonical(body ?? null))).digest('base64url');
 }
 
 /** An Idempotency-Key header: 1 to 255 visible ASCII characters, else ignored. */

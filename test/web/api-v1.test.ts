@@ -132,6 +132,20 @@ describe('management API: incidents', () => {
     expect((await api('GET', '/incidents')).json()).toHaveLength(2);
   });
 
+  it('refuses an Idempotency-Key used again for another body, naming the header; the same body with its keys in another order is a retry', async () => {
+    const post = (body: object) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/pages/acme/incidents', headers: { authorization: `OAuth ${key}`, 'idempotency-key': 'deploy-43' }, payload: body });
+    const first = await post({ incident: { name: 'API errors', status: 'investigating', body: 'first' } });
+    expect(first.statusCode).toBe(201);
+    const reordered = await post({ incident: { body: 'first', status: 'investigating', name: 'API errors' } });
+    expect([reordered.statusCode, reordered.json().id]).toEqual([200, first.json().id]);
+    const other = await post({ incident: { name: 'DNS errors', status: 'investigating', body: 'another incident' } });
+    expect(other.statusCode).toBe(422);
+    expect(other.json()).toMatchObject({ error: 'invalid', errors: [{ field: 'Idempotency-Key' }] });
+    expect(other.json().message).toMatch(/used for a request with another body/);
+    expect((await api('GET', '/incidents')).json().map((i: { name: string }) => i.name)).toEqual(['API errors']);
+  });
+
   it('two concurrent updates both land', async () => {
     const incident = (await api('POST', '/incidents', { incident: { name: 'API errors', status: 'investigating', body: 'first' } })).json();
     await Promise.all([
