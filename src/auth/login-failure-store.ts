@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/open.js';
 
-export type FailureScope = 'account' | 'ip';
+/** Per account (attempts from browsers not trusted for it), per client address, per trusted browser (device-cookie.ts). */
+export type FailureScope = 'account' | 'ip' | 'device';
 
 /** Failed sign-ins, one row each, so the limits survive a restart (an in-memory counter would not). */
 export class LoginFailureStore {

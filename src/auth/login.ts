@@ -2,6 +2,7 @@ import type { Clock } from '../util/time.js';
 import { operatorActor } from './audit-store.js';
 import { normalizeEmail, type Operator } from './operator-store.js';
 import { dummyHash, verifyPassword } from './password.js';
+import type { FailureScope } from './login-failure-store.js';
 import type { AuthPolicy } from './policy.js';
 import type { Session } from './session-store.js';
 import type { AuthStores } from './stores.js';
@@ -14,11 +15,17 @@ export interface SignInInput {
   ip: string;
   /** The cookie's session id, if any: discarded whatever the outcome of a successful sign-in. */
   previousSessionId: string | undefined;
+  /**
+   * The nonce of this browser's device cookie when it is valid for `email` (device-cookie.ts): the
+   * attempt is then limited per device, and the account-wide and per-address limits, which anyone
+   * can run into for an account, do not stop it.
+   */
+  trustedDevice?: string;
 }
 
 export type SignInResult =
   | { ok: true; operator: Operator; rawSessionId: string; session: Session }
-  | { ok: false; reason: 'throttled'; scope: 'account' | 'ip'; retryAt: number }
+  | { ok: false; reason: 'throttled'; scope: 'account' | 'ip' | 'device'; retryAt: number }
   /** Unknown email, wrong password and disabled account look the same from outside. */
   | { ok: false; reason: 'invalid' };
 
@@ -26,6 +33,15 @@ export interface SignInDeps {
   stores: AuthStores;
   policy: AuthPolicy;
   clock: Clock;
+}
+
+/** The limits an attempt is counted against: a trusted device's own, or the account's and the address's. */
+function limitsFor(email: string, input: SignInInput, policy: AuthPolicy): { scope: FailureScope; key: string; limit: number }[] {
+  if (input.trustedDevice !== undefined) return [{ scope: 'device', key: input.trustedDevice, limit: policy.maxFailuresPerAccount }];
+  return [
+    { scope: 'account', key: email, limit: policy.maxFailuresPerAccount },
+    { scope: 'ip', key: input.ip, limit: policy.maxFailuresPerIp },
+  ];
 }
 
 /**
@@ -40,16 +56,13 @@ export async function signIn(deps: SignInDeps, input: SignInInput): Promise<Sign
   const email = normalizeEmail(input.email);
   const start = clock();
   const since = start - policy.failureWindowMs;
+  const limits = limitsFor(email, input, policy);
 
-  const accountLock = lockedUntil(stores.loginFailures.since('account', email, since), policy.maxFailuresPerAccount, policy.failureWindowMs, start);
-  if (accountLock !== undefined) return { ok: false, reason: 'throttled', scope: 'account', retryAt: accountLock };
-  const ipLock = lockedUntil(stores.loginFailures.since('ip', input.ip, since), policy.maxFailuresPerIp, policy.failureWindowMs, start);
-  if (ipLock !== undefined) return { ok: false, reason: 'throttled', scope: 'ip', retryAt: ipLock };
-
-  const reserved = stores.db.transaction(() => ({
-    account: stores.loginFailures.record('account', email, start),
-    ip: stores.loginFailures.record('ip', input.ip, start),
-  }))();
+  for (const { scope, key, limit } of limits) {
+    const lock = lockedUntil(stores.loginFailures.since(scope, key, since), limit, policy.failureWindowMs, start);
+    if (lock !== undefined) return { ok: false, reason: 'throttled', scope, retryAt: lock };
+  }
+  const reserved = stores.db.transaction(() => limits.map(({ scope, key }) => ({ scope, key, id: stores.loginFailures.record(scope, key, start) })))();
 
   const credentials = stores.operators.credentials(email);
   let matches: boolean;
@@ -59,8 +72,7 @@ export async function signIn(deps: SignInDeps, input: SignInInput): Promise<Sign
   } catch (err) {
     // Not evaluated (hasher busy): not a failure either.
     stores.db.transaction(() => {
-      stores.loginFailures.remove(reserved.account);
-      stores.loginFailures.remove(reserved.ip);
+      for (const r of reserved) stores.loginFailures.remove(r.id);
     })();
     throw err;
   }
@@ -69,8 +81,11 @@ export async function signIn(deps: SignInDeps, input: SignInInput): Promise<Sign
   if (credentials && matches && !credentials.disabled) {
     const { passwordHash: _hash, ...operator } = credentials;
     return stores.db.transaction((): SignInResult => {
-      stores.loginFailures.remove(reserved.ip);
-      stores.loginFailures.clear('account', email);
+      // The account's (or this device's) count starts again; the address keeps its other failures.
+      for (const r of reserved) {
+        if (r.scope === 'ip') stores.loginFailures.remove(r.id);
+        else stores.loginFailures.clear(r.scope, r.key);
+      }
       // Rotation: whatever session the browser had before is gone; the new id was never seen by anyone.
       stores.sessions.deleteRaw(input.previousSessionId);
       stores.sessions.prune(now);

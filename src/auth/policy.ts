@@ -1,4 +1,4 @@
-import { HOUR, MINUTE } from '../util/time.js';
+import { DAY, HOUR, MINUTE } from '../util/time.js';
 
 /** Session and sign-in limits in one place, so tests and the README quote the same numbers. */
 export interface AuthPolicy {
@@ -12,8 +12,11 @@ export interface AuthPolicy {
   loginFormMs: number;
   /** Failed sign-ins counted over this sliding window. */
   failureWindowMs: number;
+  /** Per account from browsers not trusted for it, and per trusted browser (device cookie). */
   maxFailuresPerAccount: number;
   maxFailuresPerIp: number;
+  /** How long a browser that signed in stays trusted for that account (its device cookie's life). */
+  deviceMs: number;
 }
 
 export const DEFAULT_POLICY: AuthPolicy = {
@@ -24,4 +27,5 @@ export const DEFAULT_POLICY: AuthPolicy = {
   failureWindowMs: 15 * MINUTE,
   maxFailuresPerAccount: 5,
   maxFailuresPerIp: 20,
+  deviceMs: 90 * DAY,
 };

@@ -12,6 +12,7 @@ import {
   requireRole,
   SESSION_COOKIE,
 } from '../auth/guards.js';
+import { DEVICE_COOKIE, DeviceCookies } from '../auth/device-cookie.js';
 import { LoginCsrf, serverSecret } from '../auth/login-csrf.js';
 import { signIn, signOut } from '../auth/login.js';
 import { addOperator, OperatorChangeRefused, setOperatorDisabled } from '../auth/manage.js';
@@ -51,7 +52,9 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
   const { stores, clock } = opts;
   const policy = opts.policy ?? DEFAULT_POLICY;
   const views = new AdminViews(opts.pageName);
-  const loginCsrf = new LoginCsrf(serverSecret(stores.meta), policy.loginFormMs);
+  const secret = serverSecret(stores.meta);
+  const loginCsrf = new LoginCsrf(secret, policy.loginFormMs);
+  const devices = new DeviceCookies(secret);
   const headers = adminHeaders(opts.secure);
   const sessionCookie: CookieSerializeOptions = { path: '/admin', httpOnly: true, sameSite: 'lax', secure: opts.secure };
   // Strict: the sign-in form's cookie is only ever needed by a POST from our own form.
@@ -62,6 +65,8 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     secure: opts.secure,
     maxAge: Math.floor(policy.loginFormMs / 1000),
   };
+  // Read only by the sign-in POST, like the form's own cookie; kept for months.
+  const deviceCookie: CookieSerializeOptions = { ...loginCookie, maxAge: Math.floor(policy.deviceMs / 1000) };
   logCompletedRequests(admin);
   // Both stay inside this scope: the public routes neither parse cookies nor accept forms.
   await admin.register(fastifyCookie, { hook: 'onRequest' });
@@ -210,7 +215,13 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     try {
       result = await signIn(
         { stores, policy, clock },
-        { email: parsed.data.email, password: parsed.data.password, ip: request.ip, previousSessionId: request.cookies[SESSION_COOKIE] },
+        {
+          email: parsed.data.email,
+          password: parsed.data.password,
+          ip: request.ip,
+          previousSessionId: request.cookies[SESSION_COOKIE],
+          trustedDevice: devices.trusted(request.cookies[DEVICE_COOKIE], parsed.data.email),
+        },
       );
     } catch (err) {
       if (!(err instanceof PasswordHasherBusy)) throw err;
@@ -221,7 +232,7 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
       const wait = result.retryAt - clock();
       request.log.warn({ scope: result.scope }, 'admin: sign-in throttled');
       reply.header('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
-      const whose = result.scope === 'account' ? 'for this account' : 'from your network';
+      const whose = result.scope === 'account' ? 'for this account' : result.scope === 'device' ? 'from this browser' : 'from your network';
       return sendLogin(request, reply, 429, { email, formError: `Too many failed sign-ins ${whose}; try again in ${waitText(wait)}.` });
     }
     if (!result.ok) {
@@ -231,6 +242,8 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     request.log.info({ operatorId: result.operator.id }, 'admin: operator signed in');
     reply.setCookie(SESSION_COOKIE, result.rawSessionId, sessionCookie);
     reply.clearCookie(LOGIN_COOKIE, { path: loginCookie.path });
+    // This browser is now trusted for this account: others' failed guesses do not lock it out.
+    reply.setCookie(DEVICE_COOKIE, devices.issue(result.operator.email), deviceCookie);
     // Forms kept while signed out come first: they are why the operator signed in again.
     return reply.redirect(stores.unsentForms.list(result.operator.id, clock()).length > 0 ? '/admin/unsent' : '/admin', 303);
   });

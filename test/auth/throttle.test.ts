@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockedUntil, waitText } from '../../src/auth/throttle.js';
 import { MINUTE } from '../../src/util/time.js';
-import { ADMIN, addOperator, alertOf, Jar, makeAdminApp, signIn, type AdminTestApp } from './helpers.js';
+import { ADMIN, addOperator, alertOf, EDITOR, Jar, makeAdminApp, signIn, type AdminTestApp } from './helpers.js';
 
 const T = Date.UTC(2026, 0, 1, 12, 0, 0);
 const at = (minutes: number) => T + minutes * MINUTE;
@@ -93,6 +93,53 @@ describe('sign-in limits', () => {
     expect(refused.statusCode).toBe(429);
     expect(alertOf(refused.body)).toBe('Too many failed sign-ins from your network; try again in 15 minutes.');
     expect((await signIn(t.app, new Jar(), ADMIN.email, ADMIN.password, '198.51.100.9')).statusCode).toBe(303);
+  });
+
+  describe('a browser that signed in before (device cookie)', () => {
+    /** A browser where Ada has signed in and out again: it keeps its device cookie, and only that. */
+    async function adasBrowser(): Promise<Jar> {
+      const jar = new Jar();
+      expect((await signIn(t.app, jar, ADMIN.email, ADMIN.password)).statusCode).toBe(303);
+      expect(jar.cookies.get('outpost_device')).toMatch(/^[\w-]{43}\.[\w-]{43}$/);
+      jar.cookies.delete('outpost_session');
+      return jar;
+    }
+
+    it('still signs in while others\' guesses have locked the account', async () => {
+      const jar = await adasBrowser();
+      for (let i = 0; i < 5; i++) await signIn(t.app, new Jar(), ADMIN.email, `attacker guess ${i}`, '198.51.100.66');
+      const stranger = await signIn(t.app, new Jar(), ADMIN.email, ADMIN.password, '192.0.2.1');
+      expect(stranger.statusCode).toBe(429);
+      expect(alertOf(stranger.body)).toBe('Too many failed sign-ins for this account; try again in 15 minutes.');
+      // Ada's own browser, even from the attacker's address, which has failed too.
+      expect((await signIn(t.app, jar, ADMIN.email, ADMIN.password, '198.51.100.66')).statusCode).toBe(303);
+    });
+
+    it('is limited on its own: its failures lock that browser, not the account', async () => {
+      const jar = await adasBrowser();
+      for (let i = 0; i < 5; i++) expect((await signIn(t.app, jar, ADMIN.email, `typo ${i}`)).statusCode).toBe(401);
+      const sixth = await signIn(t.app, jar, ADMIN.email, ADMIN.password);
+      expect(sixth.statusCode).toBe(429);
+      expect(alertOf(sixth.body)).toBe('Too many failed sign-ins from this browser; try again in 15 minutes.');
+      expect((await signIn(t.app, new Jar(), ADMIN.email, ADMIN.password)).statusCode).toBe(303);
+    });
+
+    it('counts for nothing for another account, nor tampered with', async () => {
+      await addOperator(t.stores, EDITOR, 'editor', t.clock.ms);
+      const jar = await adasBrowser();
+      const value = jar.cookies.get('outpost_device')!;
+      for (const [who, cookie] of [
+        [EDITOR.email, value],
+        [ADMIN.email, `${value.slice(0, -2)}AA`],
+      ] as const) {
+        for (let i = 0; i < 5; i++) await signIn(t.app, new Jar(), who, `attacker guess ${i}`, '198.51.100.66');
+        const browser = new Jar();
+        browser.cookies.set('outpost_device', cookie);
+        const res = await signIn(t.app, browser, who, who === ADMIN.email ? ADMIN.password : EDITOR.password, '192.0.2.1');
+        expect(res.statusCode, who).toBe(429);
+        expect(alertOf(res.body)).toBe('Too many failed sign-ins for this account; try again in 15 minutes.');
+      }
+    });
   });
 
   it('counts parallel guesses before checking them, so a burst cannot pass the limit', async () => {

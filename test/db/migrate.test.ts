@@ -45,6 +45,21 @@ describe('migrate', () => {
     ]);
   });
 
+  it('14 keeps the failed sign-ins counted so far, and then takes per-device ones', () => {
+    open();
+    const all = loadMigrations();
+    migrate(db, all.filter((m) => m.version < 14));
+    db.prepare("INSERT INTO login_failures (scope, key, at) VALUES ('account', 'ada@acme.example', 5), ('ip', '203.0.113.7', 6)").run();
+    expect(() => db.prepare("INSERT INTO login_failures (scope, key, at) VALUES ('device', 'x', 7)").run()).toThrow(/CHECK/);
+    migrate(db);
+    expect(db.prepare('SELECT rowid AS id, scope, key, at FROM login_failures ORDER BY rowid').all()).toEqual([
+      { id: 1, scope: 'account', key: 'ada@acme.example', at: 5 },
+      { id: 2, scope: 'ip', key: '203.0.113.7', at: 6 },
+    ]);
+    db.prepare("INSERT INTO login_failures (scope, key, at) VALUES ('device', 'x', 7)").run();
+    expect(() => db.prepare("INSERT INTO login_failures (scope, key, at) VALUES ('other', 'x', 7)").run()).toThrow(/CHECK/);
+  });
+
   it('opens in WAL mode with foreign keys on', () => {
     open();
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -1,0 +1,34 @@
+import { normalizeEmail } from './operator-store.js';
+import { hmac, randomToken, secretsEqual } from './tokens.js';
+
+export const DEVICE_COOKIE = 'outpost_device';
+
+/**
+ * "This browser has signed in as this operator before": a device cookie (OWASP, "Slow Down Online
+ * Guessing Attacks with Device Cookies"). Its value is a random nonce and an HMAC of the nonce and
+ * the operator's email under the server's secret, so it cannot be made for an account without
+ * having signed in to it. Sign-in attempts carrying a valid one for the email typed are limited per
+ * device, not by the account-wide lockout that anyone may trigger (src/auth/login.ts).
+ */
+export class DeviceCookies {
+  constructor(private readonly secret: string) {}
+
+  /** A new value for the browser that just signed in as `email`. */
+  issue(email: string): string {
+    const nonce = randomToken();
+    return `${nonce}.${this.sign(nonce, email)}`;
+  }
+
+  /** The device's nonce when `value` is a device cookie for `email`, else undefined. */
+  trusted(value: string | undefined, email: string): string | undefined {
+    if (!value) return undefined;
+    const dot = value.indexOf('.');
+    const nonce = value.slice(0, dot);
+    if (dot < 1 || !/^[A-Za-z0-9_-]{43}$/.test(nonce)) return undefined;
+    return secretsEqual(value.slice(dot + 1), this.sign(nonce, email)) ? nonce : undefined;
+  }
+
+  private sign(nonce: string, email: string): string {
+    return hmac(this.secret, `device:${nonce}:${normalizeEmail(email)}`);
+  }
+}
