@@ -113,7 +113,11 @@ describe('admin incidents: the life of an incident through the forms', () => {
     t.clock.advance(MINUTE);
     await post(`/admin/incidents/${id}/updates`, { status: 'monitoring', message: 'Second.' });
     const [second, first] = t.app.store.incidents.get(id)!.updates;
-    const res = await post(`/admin/incidents/${id}/updates/${second!.id}/delete`, {});
+    // Two steps on the page: "Delete update" opens what deleting does, and only its button posts.
+    const page = (await get(`/admin/incidents/${id}`)).body;
+    const action = `/admin/incidents/${id}/updates/${second!.id}/delete`;
+    expect(page).toMatch(new RegExp(`<details class="confirm">\\s*<summary>Delete update<span class="visually-hidden"> of [^<]+</span></summary>\\s*<p>[^<]+</p>\\s*<form method="post" action="${action}"`));
+    const res = await post(action, {});
     expect(res.statusCode).toBe(303);
     expect(t.app.store.incidents.get(id)!.updates.map((u) => u.body)).toEqual(['First.']);
 
