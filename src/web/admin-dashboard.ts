@@ -74,6 +74,8 @@ export function adminDashboard(opts: AdminDashboardOptions): FastifyPluginAsync 
         ...data,
         impaired: data.prober.impaired ? { since: data.prober.since, reason: data.prober.reason } : null,
         operator: request.operator,
+        // Forms this operator sent after a session ended: signing in leads to them, and so does this.
+        unsent: store.unsentForms.list(request.operator!.id, now).length,
         idleMinutes: Math.round(policy.idleMs / 60_000),
         absoluteHours: Math.round(policy.absoluteMs / 3_600_000),
         isDraft,

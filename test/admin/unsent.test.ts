@@ -146,10 +146,14 @@ describe('admin: a form posted after the session ended', () => {
     const jar = new Jar();
     await signIn(t.app, jar, ADMIN.email, ADMIN.password);
     const page = await t.app.inject({ url: '/admin/unsent', headers: { cookie: jar.header() } });
+    // The dashboard points at it too, for an operator who went elsewhere first.
+    const dashboard = await t.app.inject({ url: '/admin', headers: { cookie: jar.header() } });
+    expect(dashboard.body).toMatch(/<p class="notice" role="status" id="unsent-notice">A form you sent after your session ended is kept, not sent: <a href="\/admin\/unsent">check and send it<\/a>\.<\/p>/);
     const discard = /action="(\/admin\/unsent\/[^"]+\/discard)"/.exec(page.body)![1]!;
     const res = await t.app.inject({ method: 'POST', url: discard, headers: { ...FORM, cookie: jar.header() }, payload: encode({ _csrf: csrfOf(page.body) }) });
     expect([res.statusCode, res.headers.location]).toEqual([303, '/admin']);
     expect(unsentCount()).toBe(0);
+    expect((await t.app.inject({ url: '/admin', headers: { cookie: jar.header() } })).body).not.toContain('unsent-notice');
     expect(t.app.store.incidents.listPublished()).toHaveLength(0);
   });
 
