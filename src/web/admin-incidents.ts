@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { fieldErrors, textField, type FieldErrors } from '../auth/forms.js';
+import { requireRole } from '../auth/guards.js';
 import { AdminViews, type AdminSection } from '../auth/views.js';
 import { OperationError } from '../operations/errors.js';
 import { IncidentService, type ComponentChanges } from '../operations/incidents.js';
@@ -131,7 +132,8 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
       const incidents = store.incidents.listAll().filter((i) => i.kind === 'incident');
       const open = incidents.filter((i) => (UNRESOLVED_INCIDENT_STATUSES as readonly string[]).includes(i.status));
       const recent = incidents.filter((i) => !open.includes(i)).slice(0, RECENT_LIMIT);
-      return views.send(request, reply, 200, 'incidents', 'Incidents', { open, recent, ...helpers }, section);
+      const deleted = (request.query as Record<string, unknown>).deleted === '1';
+      return views.send(request, reply, 200, 'incidents', 'Incidents', { open, recent, deleted, ...helpers }, section);
     });
 
     const sendNew = (request: FastifyRequest, reply: FastifyReply, code: number, state: FormState, preview: string | null = null, template: { id: string; note: string | null } = { id: '', note: null }) =>
@@ -243,6 +245,14 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
     admin.post<UpdateParams>('/incidents/:id/updates/:updateId/delete', async (request, reply) => {
       const incident = findIncident(request.params.id);
       return attempt(request, reply, incident, {}, 'deleted', () => service.deleteUpdate(incident.id, request.params.updateId, actor(request)));
+    });
+
+    // As through the API, only an admin deletes: an editor can correct or resolve, not make an incident vanish.
+    admin.post<IdParams>('/incidents/:id/delete', { preHandler: requireRole('admin') }, async (request, reply) => {
+      const incident = findIncident(request.params.id);
+      service.delete(incident.id, actor(request));
+      request.log.info({ incidentId: incident.id, operatorId: request.operator!.id }, 'admin: incident deleted');
+      return written(reply, '/admin/incidents?deleted=1');
     });
 
     admin.post<IdParams>('/incidents/:id/publish', async (request, reply) => {

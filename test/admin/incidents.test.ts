@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/util/time.js';
-import { ADMIN, addOperator, csrfOf } from '../auth/helpers.js';
+import { ADMIN, addOperator, csrfOf, EDITOR } from '../auth/helpers.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { browser, type Browser, type Fields, pageId } from './session.js';
 
@@ -307,5 +307,31 @@ describe('admin incidents: the form and the management API leave the same rows',
       ['api', 'partial_outage'],
       ['dns', 'degraded_performance'],
     ]);
+  });
+});
+
+describe('admin incidents: deleting one', () => {
+  it('is for admins: gone from the page and the JSON, its components back with their probes, audited', async () => {
+    const id = await createThroughForm({ name: 'Posted by mistake', status: 'investigating', message: 'Oops.', 'component.api': 'major_outage' });
+    const page = (await get(`/admin/incidents/${id}`)).body;
+    expect(page).toMatch(/<summary>Delete this incident<\/summary>/);
+    const res = await post(`/admin/incidents/${id}/delete`, {});
+    expect([res.statusCode, res.headers.location]).toEqual([303, '/admin/incidents?deleted=1']);
+    expect((await get('/admin/incidents?deleted=1')).body).toContain('Incident deleted');
+    expect(t.app.store.incidents.get(id)).toBeUndefined();
+    expect(status('api')).toBe('operational');
+    expect((await t.app.inject('/api/v2/incidents.json')).json().incidents).toEqual([]);
+    expect((await t.app.inject(`/incidents/${id}`)).statusCode).toBe(404);
+    expect(t.db.prepare("SELECT action FROM audit_log WHERE action = 'incident.delete'").all()).toHaveLength(1);
+  });
+
+  it('is refused to an editor, who is not offered it', async () => {
+    const id = await createThroughForm({ name: 'Stays', status: 'investigating', message: 'Real.' });
+    await addOperator(t.app.store, EDITOR, 'editor', t.clock.ms);
+    const eddie = await browser(t, EDITOR);
+    expect((await eddie.get(`/admin/incidents/${id}`)).body).not.toContain('Delete this incident');
+    const before = rows();
+    expect((await eddie.post(`/admin/incidents/${id}/delete`, {})).statusCode).toBe(403);
+    expect(rows()).toEqual(before);
   });
 });
