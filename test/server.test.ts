@@ -54,7 +54,7 @@ describe('server.ts', () => {
     // The probe view names targets: it is behind the sign-in, with no port of its own any more.
     const probes = await fetch(`${address}/admin/probes`, { redirect: 'manual' });
     expect(probes.status).toBe(303);
-    expect(probes.headers.get('location')).toBe('/admin/login');
+    expect(probes.headers.get('location')).toBe('/admin/login?next=%2Fadmin%2Fprobes');
     expect(output).not.toContain('operator view');
 
     // A request in flight at the signal (its body still coming) is answered, and its keep-alive

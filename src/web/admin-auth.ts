@@ -105,7 +105,7 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     }
     const session = request.adminSession;
     if (!request.operator || !session) {
-      if (!unsafe) return reply.redirect('/admin/login', 303);
+      if (!unsafe) return reply.redirect(signInFor(request.url), 303);
       const kept = keepUnsent(request);
       if (kept) {
         return sendLogin(request, reply, 401, {
@@ -185,7 +185,7 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
 
   admin.setNotFoundHandler(async (request, reply) => {
     // Signed out, every admin address leads to the sign-in form: which pages exist is nobody's business.
-    if (!request.operator && !isUnsafe(request.method)) return reply.redirect('/admin/login', 303);
+    if (!request.operator && !isUnsafe(request.method)) return reply.redirect(signInFor(request.url), 303);
     const status = request.operator ? 404 : 401;
     return sendMessage(request, reply, status, messageFor(undefined, status, request.id));
   });
@@ -195,7 +195,9 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     reply.setCookie(LOGIN_COOKIE, nonce, loginCookie);
     const errors = data.errors ?? {};
     const focus = errors.email || !data.email ? 'email' : 'password';
-    return views.send(request, reply, status, 'login', 'Sign in', { email: data.email ?? '', formError: data.formError ?? null, errors, focus, csrf: field }, 'login');
+    // Where to go after signing in: the page that sent here (?next=), or the one the form came back from.
+    const next = returnPath((request.query as Record<string, unknown>).next) ?? returnPath(textField(request.body, NEXT_FIELD)) ?? null;
+    return views.send(request, reply, status, 'login', 'Sign in', { email: data.email ?? '', formError: data.formError ?? null, errors, focus, csrf: field, next, nextField: NEXT_FIELD }, 'login');
   }
 
   function sendMessage(request: FastifyRequest, reply: FastifyReply, status: number, m: Message) {
@@ -244,8 +246,10 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     reply.clearCookie(LOGIN_COOKIE, { path: loginCookie.path });
     // This browser is now trusted for this account: others' failed guesses do not lock it out.
     reply.setCookie(DEVICE_COOKIE, devices.issue(result.operator.email), deviceCookie);
-    // Forms kept while signed out come first: they are why the operator signed in again.
-    return reply.redirect(stores.unsentForms.list(result.operator.id, clock()).length > 0 ? '/admin/unsent' : '/admin', 303);
+    // Forms kept while signed out come first: they are why the operator signed in again. Then the
+    // page the operator was sent here from (a link from the chat to an incident), else the dashboard.
+    if (stores.unsentForms.list(result.operator.id, clock()).length > 0) return reply.redirect('/admin/unsent', 303);
+    return reply.redirect(returnPath(textField(request.body, NEXT_FIELD)) ?? '/admin', 303);
   });
 
   admin.post('/logout', async (request, reply) => {
@@ -301,6 +305,27 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
   });
 
   for (const routes of opts.routes ?? []) await admin.register(routes);
+}
+
+/** The sign-in form's hidden field carrying where to go once signed in. */
+const NEXT_FIELD = 'next';
+
+/**
+ * A page to return to after signing in: an admin path of this site, and nothing that could lead
+ * elsewhere (another host, `//host`, a backslash that some browsers read as a slash) or back to
+ * signing in or out. Undefined for anything else, which then leads to the dashboard.
+ */
+export function returnPath(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 2000) return undefined;
+  if (!/^\/admin\/[^/\\]/.test(value) || /[\\\s\u0000-\u001f\u007f]/.test(value)) return undefined;
+  if (/^\/admin\/(login|logout)(?:[/?#]|$)/.test(value)) return undefined;
+  return value;
+}
+
+/** The sign-in page, saying where the signed-out visitor was going (the dashboard needs no saying). */
+function signInFor(url: string): string {
+  const next = returnPath(url);
+  return next === undefined ? '/admin/login' : `/admin/login?next=${encodeURIComponent(next)}`;
 }
 
 interface Message {

@@ -118,7 +118,7 @@ describe('admin announcements', () => {
   it('signed out, the pages lead to the sign-in form and nothing can be posted', async () => {
     const res = await t.app.inject({ url: '/admin/announcements' });
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe('/admin/login');
+    expect(res.headers.location).toBe('/admin/login?next=%2Fadmin%2Fannouncements');
     const test = await t.app.inject({ method: 'POST', url: '/admin/announcements/ops/test', headers: FORM, payload: form({}) });
     expect(test.statusCode).toBe(401);
     expect(outboxRows()).toEqual([]);

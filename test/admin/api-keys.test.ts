@@ -115,7 +115,7 @@ describe('admin API keys', () => {
   it('signed out: GET redirects to the sign-in form, POST gets 401', async () => {
     const page = await t.app.inject('/admin/api-keys');
     expect(page.statusCode).toBe(303);
-    expect(page.headers.location).toBe('/admin/login');
+    expect(page.headers.location).toBe('/admin/login?next=%2Fadmin%2Fapi-keys');
     const res = await t.app.inject({ method: 'POST', url: '/admin/api-keys', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=x&role=admin' });
     expect(res.statusCode).toBe(401);
     expect(t.db.prepare('SELECT count(*) AS n FROM api_keys').get()).toEqual({ n: 0 });

@@ -133,6 +133,6 @@ describe('admin audit log', () => {
     expect(res.body).not.toContain('secret-entity');
     const signedOut = await t.app.inject('/admin/audit');
     expect(signedOut.statusCode).toBe(303);
-    expect(signedOut.headers.location).toBe('/admin/login');
+    expect(signedOut.headers.location).toBe('/admin/login?next=%2Fadmin%2Faudit');
   });
 });

@@ -70,7 +70,8 @@ describe('an incident from sign-in to resolution, in a real browser', () => {
       await admin.fill('#email', ADMIN.email);
       await admin.fill('#password', ADMIN.password);
       await admin.click('button[type=submit]');
-      expect(new URL(admin.url()).pathname).toBe('/admin');
+      // Signing in leads back to the page asked for.
+      expect(new URL(admin.url()).pathname).toBe('/admin/incidents/new');
 
       // 1. Create: the API is partly down.
       await admin.goto(`${origin}/admin/incidents/new`);

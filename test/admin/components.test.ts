@@ -179,7 +179,7 @@ describe('admin components: refused requests write nothing', () => {
     const before = rows(t, TABLES);
     const page = await t.app.inject('/admin/components');
     expect(page.statusCode).toBe(303);
-    expect(page.headers.location).toBe('/admin/login');
+    expect(page.headers.location).toBe('/admin/login?next=%2Fadmin%2Fcomponents');
     for (const url of ['/admin/components/api/status', '/admin/components/api/hand-back']) {
       const res = await t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'status=major_outage&reason=x' });
       expect(res.statusCode, url).toBe(401);

@@ -68,7 +68,7 @@ describe('admin probe view', () => {
     await t.app.publisher.rebuild();
     const signedOut = await t.app.inject('/admin/probes');
     expect(signedOut.statusCode).toBe(303);
-    expect(signedOut.headers.location).toBe('/admin/login');
+    expect(signedOut.headers.location).toBe('/admin/login?next=%2Fadmin%2Fprobes');
     expect(signedOut.body).not.toContain('api.internal.acme.example');
     for (const url of ['/probes', '/operator']) expect((await t.app.inject(url)).statusCode).toBe(404);
     for (const url of ['/', '/api/v2/summary.json', '/api/v2/components.json', '/history.rss', '/history.atom', '/admin/login']) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HOUR, MINUTE } from '../../src/util/time.js';
-import { ADMIN, addOperator, FORM, form, makeAdminApp, signedIn, type AdminTestApp } from './helpers.js';
+import { ADMIN, addOperator, csrfOf, FORM, form, Jar, makeAdminApp, signedIn, type AdminTestApp } from './helpers.js';
 
 let t: AdminTestApp;
 beforeEach(async () => {
@@ -79,9 +79,53 @@ describe('sessions', () => {
 });
 
 describe('signed out', () => {
-  it.each(['/admin', '/admin/', '/admin/operators', '/admin/no-such-page'])('GET %s redirects to the sign-in form', async (url) => {
+  it.each([
+    ['/admin', '/admin/login'],
+    ['/admin/', '/admin/login'],
+    // Any other admin address is named, existing or not (which pages exist is nobody's business).
+    ['/admin/operators', '/admin/login?next=%2Fadmin%2Foperators'],
+    ['/admin/no-such-page', '/admin/login?next=%2Fadmin%2Fno-such-page'],
+    ['/admin/incidents/abc?done=posted', '/admin/login?next=%2Fadmin%2Fincidents%2Fabc%3Fdone%3Dposted'],
+  ])('GET %s redirects to the sign-in form (%s)', async (url, location) => {
     const res = await t.app.inject(url);
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe('/admin/login');
+    expect(res.headers.location).toBe(location);
+  });
+});
+
+describe('signing in leads back to the page asked for', () => {
+  async function signInWith(next: string) {
+    const jar = new Jar();
+    const page = await t.app.inject({ url: `/admin/login?next=${encodeURIComponent(next)}` });
+    jar.take(page);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/admin/login',
+      headers: { ...FORM, cookie: jar.header() },
+      // Posted as given, whether or not the page carried it: the POST checks it on its own.
+      payload: new URLSearchParams({ _csrf: csrfOf(page.body), next, email: ADMIN.email, password: ADMIN.password }).toString(),
+    });
+    expect(res.statusCode).toBe(303);
+    const carried = /name="next" value="([^"]*)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&');
+    return { location: res.headers.location, carried };
+  }
+
+  it('an admin page, with its query', async () => {
+    for (const next of ['/admin/operators', '/admin/incidents/abc?done=posted&update=x']) expect(await signInWith(next)).toEqual({ location: next, carried: next });
+  });
+
+  it.each([
+    'https://evil.example/admin/x',
+    '//evil.example/admin/x',
+    '/admin//evil.example',
+    '/admin/\\evil.example',
+    '/\\evil.example',
+    '/public-form',
+    '/admin/login',
+    '/admin/logout',
+    '/admin/x\r\nSet-Cookie: a=b',
+    'javascript:alert(1)',
+  ])('never elsewhere: %s leads to the dashboard', async (next) => {
+    expect(await signInWith(next)).toEqual({ location: '/admin', carried: undefined });
   });
 });
