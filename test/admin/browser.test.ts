@@ -46,6 +46,7 @@ describe('an incident from sign-in to resolution, in a real browser', () => {
     const admin = await context.newPage();
     watch(admin, problems);
     const shot = async (page: Page, step: string) => {
+      await page.waitForLoadState('load'); // the stylesheet applied, after a click that navigated
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, `${step} scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
       await saveScreenshot(page, `incident-flow-${step}-${name}.png`);

@@ -68,6 +68,9 @@ export async function noScriptPage(browser: Browser, opts: { width: number; heig
   page.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && problems.push(m.text()));
   page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && problems.push(`${r.url()}: ${r.failure()?.errorText}`));
   const fits = async (name: string) => {
+    // After a click that navigates, the new page's DOM can be read before its stylesheet applies:
+    // measured then, an unstyled table overflows (seen once in CI on a loaded machine, 145 px at 375).
+    await page.waitForLoadState('load');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
     await saveScreenshot(page, `${screenshotPrefix}-${name}-${width}.png`);
