@@ -48,7 +48,9 @@ export class FormSubmissionStore {
   claim(operatorId: string, token: string, now: number, fingerprint: string | null = null): Claim {
     const params = { owner: operatorId, token, now, expired: now - FORM_TOKEN_TTL_MS, stale: now - PENDING_STALE_MS, fingerprint };
     const row = this.findStmt.get(params) as { location: string | null; fingerprint: string | null } | undefined;
-    if (row && row.fingerprint !== fingerprint) return { kind: 'mismatch' };
+    // A claim kept without a fingerprint (an admin form's, or an API request's from before they were
+    // kept) matches anything: only two different fingerprints make a mismatch.
+    if (row && row.fingerprint !== null && row.fingerprint !== fingerprint) return { kind: 'mismatch' };
     if (row) return row.location === null ? { kind: 'pending' } : { kind: 'done', location: row.location };
     this.pruneStmt.run(params.expired);
     this.claimStmt.run(params);

@@ -86,8 +86,9 @@ export async function signIn(deps: SignInDeps, input: SignInInput): Promise<Sign
         if (r.scope === 'ip') stores.loginFailures.remove(r.id);
         else stores.loginFailures.clear(r.scope, r.key);
       }
-      // Rotation: whatever session the browser had before is gone; the new id was never seen by anyone.
-      stores.sessions.deleteRaw(input.previousSessionId);
+      // Rotation: whatever session the browser had before is over (remembered as ended for an hour,
+      // so that a form from one of its pages is kept); the new id was never seen by anyone.
+      stores.sessions.endRaw(input.previousSessionId, now);
       stores.sessions.prune(now);
       const { rawId, session } = stores.sessions.create(operator.id, now);
       stores.audit.record({ at: now, actor: operatorActor(operator), action: 'auth.login', entityType: 'operator', entityId: operator.id, ip: input.ip });

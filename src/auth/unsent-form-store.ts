@@ -19,7 +19,8 @@ export function formFields(body: unknown): FormFields | undefined {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
   const fields: FormFields = [];
   for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
-    if (name === CSRF_FIELD || name === UNSENT_FIELD) continue;
+    // A password never waits in a table (no kept form asks for one; this is for any that ever would).
+    if (name === CSRF_FIELD || name === UNSENT_FIELD || /password/i.test(name)) continue;
     for (const one of Array.isArray(value) ? value : [value]) if (typeof one === 'string') fields.push([name, one]);
   }
   return fields;
@@ -49,6 +50,7 @@ export class UnsentFormStore {
   private readonly deleteStmt: Statement;
   private readonly trimStmt: Statement;
   private readonly pruneStmt: Statement;
+  private readonly sameStmt: Statement;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare('INSERT INTO unsent_forms (id, operator_id, action, fields, at) VALUES (?, ?, ?, ?, ?)');
@@ -59,21 +61,25 @@ export class UnsentFormStore {
       DELETE FROM unsent_forms WHERE operator_id = @operatorId AND id NOT IN (
         SELECT id FROM unsent_forms WHERE operator_id = @operatorId ORDER BY at DESC, id LIMIT @keep)`);
     this.pruneStmt = db.prepare('DELETE FROM unsent_forms WHERE at <= ?');
+    this.sameStmt = db.prepare('DELETE FROM unsent_forms WHERE operator_id = ? AND action = ? AND fields = ?');
   }
 
-  /** Keeps a refused form for its operator; returns its id. */
+  /** Keeps a refused form for its operator (once: the same form sent twice is kept once); returns its id. */
   keep(operatorId: string, action: string, fields: FormFields, now: number): string {
     const id = randomToken().slice(0, 22);
+    const json = JSON.stringify(fields);
     this.db.transaction(() => {
       this.pruneStmt.run(now - UNSENT_FORM_TTL_MS);
-      this.insertStmt.run(id, operatorId, action, JSON.stringify(fields), now);
+      this.sameStmt.run(operatorId, action, json);
+      this.insertStmt.run(id, operatorId, action, json, now);
       this.trimStmt.run({ operatorId, keep: MAX_PER_OPERATOR });
     })();
     return id;
   }
 
-  /** The operator's unsent forms still kept, newest first. */
+  /** The operator's unsent forms still kept, newest first; those past their hour are removed. */
   list(operatorId: string, now: number): UnsentForm[] {
+    this.pruneStmt.run(now - UNSENT_FORM_TTL_MS);
     return (this.listStmt.all(operatorId, now - UNSENT_FORM_TTL_MS) as Row[]).map(toForm);
   }
 

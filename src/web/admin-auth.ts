@@ -6,6 +6,7 @@ import {
   AdminHttpError,
   adminHeaders,
   CSRF_FIELD,
+  csrfTokenOf,
   csrfTokenValid,
   isUnsafe,
   LOGIN_COOKIE,
@@ -21,9 +22,11 @@ import { MIN_PASSWORD_LENGTH, PasswordHasherBusy } from '../auth/password.js';
 import { DEFAULT_POLICY, type AuthPolicy } from '../auth/policy.js';
 import type { AuthStores } from '../auth/stores.js';
 import { waitText } from '../auth/throttle.js';
+import type { Session } from '../auth/session-store.js';
 import { formFields, UNSENT_FIELD } from '../auth/unsent-form-store.js';
 import { AdminViews, FORM_TOKEN, FORM_TOKEN_FIELD } from '../auth/views.js';
 import type { Clock } from '../util/time.js';
+import { unsentKind } from './admin-unsent.js';
 import { logCompletedRequests } from './request-logger.js';
 
 export interface AdminAuthOptions {
@@ -106,7 +109,7 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     const session = request.adminSession;
     if (!request.operator || !session) {
       if (!unsafe) return reply.redirect(signInFor(request.url), 303);
-      const kept = keepUnsent(request);
+      const kept = keepUnsent(request, stores.sessions.ended(request.cookies[SESSION_COOKIE], clock()));
       if (kept) {
         return sendLogin(request, reply, 401, {
           email: kept.email,
@@ -116,6 +119,14 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
       throw new AdminHttpError(401, 'You are not signed in, or your session has ended. Sign in again to continue.');
     }
     if (unsafe && !csrfTokenValid(request, session)) {
+      // A page opened before the operator signed in again (another tab): kept, not lost.
+      if (keepUnsent(request, stores.sessions.endedWithToken(request.operator.id, csrfTokenOf(request), clock()))) {
+        return sendMessage(request, reply, 409, {
+          heading: 'Not sent yet',
+          message: 'This form came from a page opened before you signed in again, so nothing was changed. What you wrote is kept: check it and send it.',
+          link: { href: '/admin/unsent', text: 'Check and send it' },
+        });
+      }
       request.log.warn({ operatorId: request.operator.id }, 'admin: request refused, CSRF token missing or wrong');
       throw new AdminHttpError(403, 'This form is out of date or did not come from this site. Go back, reload the page and try again.');
     }
@@ -124,16 +135,15 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
   });
 
   /**
-   * A form posted after its session ended (30 idle minutes go fast while an outage is investigated)
-   * is kept for the same operator to send again once signed in, instead of being lost with the 401.
-   * Only when it carries the CSRF token of the session that ended: then it is this browser's own
-   * form of that operator, and nobody else's request can leave text for them. Signing out is not
-   * worth keeping. The one write a refused request may make.
+   * A form posted after its session ended (30 idle minutes go fast while an outage is investigated,
+   * or the operator signed in again in another tab) is kept for the same operator to send again,
+   * instead of being lost with the refusal. Only when it carries the CSRF token of a session of
+   * theirs that ended within the hour: then it is this browser's own form of that operator. Only
+   * the forms operators write during an outage (admin-unsent.ts), never access or keys. The one
+   * write a refused request may make.
    */
-  function keepUnsent(request: FastifyRequest): Operator | undefined {
-    if (request.routeOptions.url === '/admin/logout') return undefined;
-    const ended = stores.sessions.ended(request.cookies[SESSION_COOKIE], clock());
-    if (!ended || !csrfTokenValid(request, ended)) return undefined;
+  function keepUnsent(request: FastifyRequest, ended: Session | undefined): Operator | undefined {
+    if (!ended || unsentKind(request.url) === undefined || !csrfTokenValid(request, ended)) return undefined;
     const operator = stores.operators.byId(ended.operatorId);
     const fields = formFields(request.body);
     if (!operator || operator.disabled || !fields) return undefined;
@@ -222,7 +232,7 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
           password: parsed.data.password,
           ip: request.ip,
           previousSessionId: request.cookies[SESSION_COOKIE],
-          trustedDevice: devices.trusted(request.cookies[DEVICE_COOKIE], parsed.data.email),
+          trustedDevice: devices.trusted(request.cookies[DEVICE_COOKIE], parsed.data.email, stores.operators.credentials(parsed.data.email)?.passwordHash),
         },
       );
     } catch (err) {
@@ -245,7 +255,7 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     reply.setCookie(SESSION_COOKIE, result.rawSessionId, sessionCookie);
     reply.clearCookie(LOGIN_COOKIE, { path: loginCookie.path });
     // This browser is now trusted for this account: others' failed guesses do not lock it out.
-    reply.setCookie(DEVICE_COOKIE, devices.issue(result.operator.email), deviceCookie);
+    reply.setCookie(DEVICE_COOKIE, devices.issue(result.operator.email, stores.operators.credentials(result.operator.email)!.passwordHash), deviceCookie);
     // Forms kept while signed out come first: they are why the operator signed in again. Then the
     // page the operator was sent here from (a link from the chat to an incident), else the dashboard.
     if (stores.unsentForms.list(result.operator.id, clock()).length > 0) return reply.redirect('/admin/unsent', 303);
@@ -317,7 +327,8 @@ const NEXT_FIELD = 'next';
  */
 export function returnPath(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length > 2000) return undefined;
-  if (!/^\/admin\/[^/\\]/.test(value) || /[\\\s\u0000-\u001f\u007f]/.test(value)) return undefined;
+  // Printable ASCII only: a header cannot carry more, and a browser sends anything else escaped.
+  if (!/^\/admin\/[^/\\]/.test(value) || !/^[\x21-\x7e]+$/.test(value) || value.includes('\\')) return undefined;
   if (/^\/admin\/(login|logout)(?:[/?#]|$)/.test(value)) return undefined;
   return value;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { fieldErrors, textField, type FieldErrors } from '../auth/forms.js';
+import { requireRole } from '../auth/guards.js';
 import { AdminViews, type AdminSection } from '../auth/views.js';
 import { OperationError } from '../operations/errors.js';
 import { announcesByDefault, IncidentService } from '../operations/incidents.js';
@@ -255,7 +256,8 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
       return attempt(request, reply, m, {}, 'deleted', () => service.deleteUpdate(m.id, request.params.updateId, actor(request)));
     });
 
-    admin.post<IdParams>('/maintenance/:id/delete', async (request, reply) => {
+    // As an incident, and as through the API: only an admin deletes.
+    admin.post<IdParams>('/maintenance/:id/delete', { preHandler: requireRole('admin') }, async (request, reply) => {
       const m = find(request.params.id);
       service.delete(m.id, actor(request));
       request.log.info({ incidentId: m.id, operatorId: request.operator!.id }, 'admin: maintenance deleted');

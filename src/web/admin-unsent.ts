@@ -11,7 +11,12 @@ export interface AdminUnsentOptions {
   pageName: string;
 }
 
-/** What a kept form was, from where it was posted: the admin's own routes, in words. */
+/**
+ * The forms worth keeping when posted after their session ended, by where they were posted, with
+ * what each one is in words: what operators write during an outage. Never the operators', API keys'
+ * or announcements' forms: a password or a key has no business waiting in a table, and granting
+ * access is not something to send again with one click.
+ */
 const KINDS: [RegExp, string][] = [
   [/^\/admin\/incidents$/, 'New incident'],
   [/^\/admin\/incidents\/[^/]+\/updates$/, 'Update to'],
@@ -31,6 +36,12 @@ const KINDS: [RegExp, string][] = [
   [/^\/admin\/templates(\/[^/]+)?$/, 'Template'],
   [/^\/admin\/templates\/[^/]+\/delete$/, 'Deleting a template'],
 ];
+
+/** What a form posted to `action` is, in words, or undefined for a form that is never kept. */
+export function unsentKind(action: string): string | undefined {
+  const path = action.split('?')[0]!;
+  return KINDS.find(([pattern]) => pattern.test(path))?.[1];
+}
 
 /** Field names as the forms label them; others are shown as they are named. */
 const FIELD_LABELS: Record<string, string> = {
@@ -74,9 +85,8 @@ export function adminUnsent(opts: AdminUnsentOptions): FastifyPluginAsync {
     };
 
     const describe = (form: UnsentForm) => {
-      const path = form.action.split('?')[0]!;
-      const kind = KINDS.find(([pattern]) => pattern.test(path))?.[1] ?? 'Form';
-      const about = subject(path);
+      const kind = unsentKind(form.action) ?? 'Form';
+      const about = subject(form.action.split('?')[0]!);
       return {
         id: form.id,
         action: form.action,

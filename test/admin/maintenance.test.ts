@@ -4,7 +4,7 @@ import { windowComponents } from '../../src/operations/maintenance.js';
 import { parseLocalTime } from '../../src/util/local-time.js';
 import { DAY, HOUR, MINUTE } from '../../src/util/time.js';
 import { checkWindow, readWindowForm } from '../../src/web/maintenance-form.js';
-import { ADMIN, addOperator, csrfOf } from '../auth/helpers.js';
+import { ADMIN, addOperator, csrfOf, EDITOR } from '../auth/helpers.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { browser, type Browser, type Fields, pageId } from './session.js';
 
@@ -539,6 +539,17 @@ describe('admin maintenance: updates, changes of window, cancel and delete', () 
     expect(component('api').status).toBe('operational');
     expect(audit(id).map((a) => a.action)).toContain('incident.delete');
     expect((await json('/api/v2/summary.json')).scheduled_maintenances).toEqual([]);
+  });
+
+  it('deleting is for admins, as an incident and through the API: an editor is not offered it and gets 403', async () => {
+    await start();
+    const id = await createThroughForm();
+    await addOperator(t.app.store, EDITOR, 'editor', t.clock.ms);
+    const eddie = await browser(t, EDITOR);
+    expect((await eddie.get(`/admin/maintenance/${id}`)).body).not.toContain('Delete this maintenance');
+    expect((await get(`/admin/maintenance/${id}`)).body).toContain('Delete this maintenance');
+    expect((await eddie.post(`/admin/maintenance/${id}/delete`, {})).statusCode).toBe(403);
+    expect(t.app.store.incidents.get(id)).toBeDefined();
   });
 });
 

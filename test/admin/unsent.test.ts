@@ -185,6 +185,43 @@ describe('admin: a form posted after the session ended', () => {
     expect(rows(t, tables)).toEqual(before);
   });
 
+  it('is kept when another operator signed in meanwhile, and once however often it is sent', async () => {
+    t.clock.advance(31 * MINUTE);
+    // Eddie's sign-in tidies the sessions table; Ada's ended one is still remembered.
+    await browser(t, EDITOR);
+    expect((await ada.post('/admin/incidents', INCIDENT)).statusCode).toBe(401);
+    expect((await ada.post('/admin/incidents', INCIDENT)).statusCode).toBe(401); // a double click
+    expect(unsentCount()).toBe(1);
+  });
+
+  it('is kept when the operator signed in again in another tab before sending it', async () => {
+    const staleToken = ada.csrf;
+    t.clock.advance(31 * MINUTE);
+    const again = await signIn(t.app, ada.jar, ADMIN.email, ADMIN.password); // the same browser's other tab
+    expect(again.statusCode).toBe(303);
+    const res = await ada.post('/admin/incidents', INCIDENT, staleToken);
+    expect(res.statusCode).toBe(409);
+    expect(res.body).toContain('came from a page opened before you signed in again, so nothing was changed');
+    expect(res.body).toContain('href="/admin/unsent"');
+    expect(t.app.store.incidents.listPublished()).toHaveLength(0);
+    const page = await t.app.inject({ url: '/admin/unsent', headers: { cookie: ada.jar.header() } });
+    expect(page.body).toContain('Checkout &lt;errors&gt;');
+  });
+
+  it('is not kept an hour after the session ended, nor for the operators\' and API keys\' forms', async () => {
+    t.clock.advance(31 * MINUTE);
+    const grace = { name: 'Grace', email: 'grace@acme.example', role: 'admin', password: 'a long enough password' };
+    for (const [url, fields] of [['/admin/operators', grace], ['/admin/api-keys', { name: 'bot', role: 'admin' }]] as const) {
+      const res = await ada.post(url, fields);
+      expect(res.statusCode, url).toBe(401);
+      expect(res.body).not.toContain('What you wrote is kept');
+    }
+    t.clock.advance(61 * MINUTE);
+    expect((await ada.post('/admin/incidents', INCIDENT)).statusCode).toBe(401);
+    expect(unsentCount()).toBe(0);
+    expect(JSON.stringify(t.db.prepare('SELECT * FROM unsent_forms').all())).not.toContain('long enough');
+  });
+
   it('is not kept for a disabled operator, nor for signing out', async () => {
     t.clock.advance(31 * MINUTE);
     expect((await ada.post('/admin/logout', {})).statusCode).toBe(401);

@@ -22,4 +22,18 @@ describe('FormSubmissionStore', () => {
     expect(store.claim('op1', 'tok', T + 25 * 3_600_000)).toEqual({ kind: 'claimed' });
     expect(store.claim('op2', 'tok', T + 25 * 3_600_000)).toEqual({ kind: 'claimed' });
   });
+
+  it('tells a repeat from another submission under the same token by its fingerprint', async () => {
+    t = await makeTestApp();
+    const store = new FormSubmissionStore(t.db);
+    const T = t.clock.ms;
+    expect(store.claim('api:k', 'key-1', T, 'body-a')).toEqual({ kind: 'claimed' });
+    store.done('api:k', 'key-1', 'inc1');
+    expect(store.claim('api:k', 'key-1', T + 1, 'body-a')).toEqual({ kind: 'done', location: 'inc1' });
+    expect(store.claim('api:k', 'key-1', T + 1, 'body-b')).toEqual({ kind: 'mismatch' });
+    // A claim kept without one (from before fingerprints were kept) is a repeat of anything.
+    expect(store.claim('api:k', 'key-2', T)).toEqual({ kind: 'claimed' });
+    store.done('api:k', 'key-2', 'inc2');
+    expect(store.claim('api:k', 'key-2', T + 1, 'body-c')).toEqual({ kind: 'done', location: 'inc2' });
+  });
 });

@@ -124,6 +124,15 @@ describe('sign-in limits', () => {
       expect((await signIn(t.app, new Jar(), ADMIN.email, ADMIN.password)).statusCode).toBe(303);
     });
 
+    it('is a stranger again once the password changes', async () => {
+      const jar = await adasBrowser();
+      t.db.prepare('UPDATE operators SET password_hash = ? WHERE email = ?').run((await import('../../src/auth/password.js').then((m) => m.hashPassword('a brand new password 1'))), ADMIN.email);
+      for (let i = 0; i < 5; i++) await signIn(t.app, new Jar(), ADMIN.email, `attacker guess ${i}`, '198.51.100.66');
+      const res = await signIn(t.app, jar, ADMIN.email, 'a brand new password 1');
+      expect(res.statusCode).toBe(429);
+      expect(alertOf(res.body)).toBe('Too many failed sign-ins for this account; try again in 15 minutes.');
+    });
+
     it('counts for nothing for another account, nor tampered with', async () => {
       await addOperator(t.stores, EDITOR, 'editor', t.clock.ms);
       const jar = await adasBrowser();
