@@ -1,5 +1,6 @@
 import type { Clock } from '../util/time.js';
 import { operatorActor } from './audit-store.js';
+import type { DeviceCookies } from './device-cookie.js';
 import { normalizeEmail, type Operator } from './operator-store.js';
 import { dummyHash, verifyPassword } from './password.js';
 import type { FailureScope } from './login-failure-store.js';
@@ -16,15 +17,16 @@ export interface SignInInput {
   /** The cookie's session id, if any: discarded whatever the outcome of a successful sign-in. */
   previousSessionId: string | undefined;
   /**
-   * The nonce of this browser's device cookie when it is valid for `email` (device-cookie.ts): the
-   * attempt is then limited per device, and the account-wide and per-address limits, which anyone
-   * can run into for an account, do not stop it.
+   * This browser's device cookie, if any (device-cookie.ts). Valid for `email`, the attempt is
+   * limited per device, and the account-wide and per-address limits, which anyone can run into for
+   * an account, do not stop it.
    */
-  trustedDevice?: string;
+  deviceCookie?: string;
 }
 
 export type SignInResult =
-  | { ok: true; operator: Operator; rawSessionId: string; session: Session }
+  /** `deviceCookie`: this browser's new device cookie, trusted for this account from now on. */
+  | { ok: true; operator: Operator; rawSessionId: string; session: Session; deviceCookie: string }
   | { ok: false; reason: 'throttled'; scope: 'account' | 'ip' | 'device'; retryAt: number }
   /** Unknown email, wrong password and disabled account look the same from outside. */
   | { ok: false; reason: 'invalid' };
@@ -33,11 +35,12 @@ export interface SignInDeps {
   stores: AuthStores;
   policy: AuthPolicy;
   clock: Clock;
+  devices: DeviceCookies;
 }
 
 /** The limits an attempt is counted against: a trusted device's own, or the account's and the address's. */
-function limitsFor(email: string, input: SignInInput, policy: AuthPolicy): { scope: FailureScope; key: string; limit: number }[] {
-  if (input.trustedDevice !== undefined) return [{ scope: 'device', key: input.trustedDevice, limit: policy.maxFailuresPerAccount }];
+function limitsFor(email: string, input: SignInInput, policy: AuthPolicy, trustedDevice: string | undefined): { scope: FailureScope; key: string; limit: number }[] {
+  if (trustedDevice !== undefined) return [{ scope: 'device', key: trustedDevice, limit: policy.maxFailuresPerAccount }];
   return [
     { scope: 'account', key: email, limit: policy.maxFailuresPerAccount },
     { scope: 'ip', key: input.ip, limit: policy.maxFailuresPerIp },
@@ -56,7 +59,8 @@ export async function signIn(deps: SignInDeps, input: SignInInput): Promise<Sign
   const email = normalizeEmail(input.email);
   const start = clock();
   const since = start - policy.failureWindowMs;
-  const limits = limitsFor(email, input, policy);
+  const credentials = stores.operators.credentials(email);
+  const limits = limitsFor(email, input, policy, deps.devices.trusted(input.deviceCookie, email, credentials?.passwordHash));
 
   for (const { scope, key, limit } of limits) {
     const lock = lockedUntil(stores.loginFailures.since(scope, key, since), limit, policy.failureWindowMs, start);
@@ -64,7 +68,6 @@ export async function signIn(deps: SignInDeps, input: SignInInput): Promise<Sign
   }
   const reserved = stores.db.transaction(() => limits.map(({ scope, key }) => ({ scope, key, id: stores.loginFailures.record(scope, key, start) })))();
 
-  const credentials = stores.operators.credentials(email);
   let matches: boolean;
   try {
     // The same scrypt work whether or not the account exists: timing must not tell them apart.
@@ -79,7 +82,7 @@ export async function signIn(deps: SignInDeps, input: SignInInput): Promise<Sign
 
   const now = clock();
   if (credentials && matches && !credentials.disabled) {
-    const { passwordHash: _hash, ...operator } = credentials;
+    const { passwordHash, ...operator } = credentials;
     return stores.db.transaction((): SignInResult => {
       // The account's (or this device's) count starts again; the address keeps its other failures.
       for (const r of reserved) {
@@ -89,10 +92,12 @@ export async function signIn(deps: SignInDeps, input: SignInInput): Promise<Sign
       // Rotation: whatever session the browser had before is over (remembered as ended for an hour,
       // so that a form from one of its pages is kept); the new id was never seen by anyone.
       stores.sessions.endRaw(input.previousSessionId, now);
+      // Housekeeping, at sign-in as it is rare enough: sessions and kept forms past remembering.
       stores.sessions.prune(now);
+      stores.unsentForms.prune(now);
       const { rawId, session } = stores.sessions.create(operator.id, now);
       stores.audit.record({ at: now, actor: operatorActor(operator), action: 'auth.login', entityType: 'operator', entityId: operator.id, ip: input.ip });
-      return { ok: true, operator, rawSessionId: rawId, session };
+      return { ok: true, operator, rawSessionId: rawId, session, deviceCookie: deps.devices.issue(operator.email, passwordHash) };
     })();
   }
 

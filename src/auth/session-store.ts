@@ -122,10 +122,6 @@ export class SessionStore {
     this.deleteStmt.run(idHash);
   }
 
-  deleteRaw(rawId: string | undefined): void {
-    if (rawId) this.deleteStmt.run(sha256(rawId));
-  }
-
   /**
    * Ends the session a cookie value names, now (a new sign-in replaces it): it can no longer be
    * used, and is remembered as ended like any other (see `ended`).

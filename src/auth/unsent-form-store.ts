@@ -46,7 +46,6 @@ interface Row {
 export class UnsentFormStore {
   private readonly insertStmt: Statement;
   private readonly listStmt: Statement;
-  private readonly getStmt: Statement;
   private readonly deleteStmt: Statement;
   private readonly trimStmt: Statement;
   private readonly pruneStmt: Statement;
@@ -55,7 +54,6 @@ export class UnsentFormStore {
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare('INSERT INTO unsent_forms (id, operator_id, action, fields, at) VALUES (?, ?, ?, ?, ?)');
     this.listStmt = db.prepare('SELECT * FROM unsent_forms WHERE operator_id = ? AND at > ? ORDER BY at DESC, id');
-    this.getStmt = db.prepare('SELECT * FROM unsent_forms WHERE id = ? AND operator_id = ? AND at > ?');
     this.deleteStmt = db.prepare('DELETE FROM unsent_forms WHERE id = ? AND operator_id = ?');
     this.trimStmt = db.prepare(`
       DELETE FROM unsent_forms WHERE operator_id = @operatorId AND id NOT IN (
@@ -69,7 +67,7 @@ export class UnsentFormStore {
     const id = randomToken().slice(0, 22);
     const json = JSON.stringify(fields);
     this.db.transaction(() => {
-      this.pruneStmt.run(now - UNSENT_FORM_TTL_MS);
+      this.prune(now);
       this.sameStmt.run(operatorId, action, json);
       this.insertStmt.run(id, operatorId, action, json, now);
       this.trimStmt.run({ operatorId, keep: MAX_PER_OPERATOR });
@@ -77,16 +75,14 @@ export class UnsentFormStore {
     return id;
   }
 
-  /** The operator's unsent forms still kept, newest first; those past their hour are removed. */
+  /** The operator's unsent forms still kept, newest first. */
   list(operatorId: string, now: number): UnsentForm[] {
-    this.pruneStmt.run(now - UNSENT_FORM_TTL_MS);
     return (this.listStmt.all(operatorId, now - UNSENT_FORM_TTL_MS) as Row[]).map(toForm);
   }
 
-  /** One of the operator's own unsent forms: another operator's id finds nothing. */
-  get(id: string, operatorId: string, now: number): UnsentForm | undefined {
-    const row = this.getStmt.get(id, operatorId, now - UNSENT_FORM_TTL_MS) as Row | undefined;
-    return row ? toForm(row) : undefined;
+  /** Removes the forms past their hour: at every keep, and at sign-in (login.ts), so none lingers. */
+  prune(now: number): void {
+    this.pruneStmt.run(now - UNSENT_FORM_TTL_MS);
   }
 
   /** Sent again or discarded: gone. Only its own operator's request removes it. */

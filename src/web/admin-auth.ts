@@ -226,13 +226,13 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     let result;
     try {
       result = await signIn(
-        { stores, policy, clock },
+        { stores, policy, clock, devices },
         {
           email: parsed.data.email,
           password: parsed.data.password,
           ip: request.ip,
           previousSessionId: request.cookies[SESSION_COOKIE],
-          trustedDevice: devices.trusted(request.cookies[DEVICE_COOKIE], parsed.data.email, stores.operators.credentials(parsed.data.email)?.passwordHash),
+          deviceCookie: request.cookies[DEVICE_COOKIE],
         },
       );
     } catch (err) {
@@ -255,7 +255,7 @@ async function adminScope(admin: FastifyInstance, opts: AdminAuthOptions): Promi
     reply.setCookie(SESSION_COOKIE, result.rawSessionId, sessionCookie);
     reply.clearCookie(LOGIN_COOKIE, { path: loginCookie.path });
     // This browser is now trusted for this account: others' failed guesses do not lock it out.
-    reply.setCookie(DEVICE_COOKIE, devices.issue(result.operator.email, stores.operators.credentials(result.operator.email)!.passwordHash), deviceCookie);
+    reply.setCookie(DEVICE_COOKIE, result.deviceCookie, deviceCookie);
     // Forms kept while signed out come first: they are why the operator signed in again. Then the
     // page the operator was sent here from (a link from the chat to an incident), else the dashboard.
     if (stores.unsentForms.list(result.operator.id, clock()).length > 0) return reply.redirect('/admin/unsent', 303);
