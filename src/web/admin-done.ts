@@ -21,8 +21,12 @@ export const DONE = {
 } as const;
 export type Done = keyof typeof DONE;
 
-/** The page's address with what was done, and the update whose announcement to report. */
-export function doneLocation(page: string, done: Done, updateId?: string): string {
+/** The writes that make an update (whose announcement the notice reports): its newest, after the write. */
+const MAKES_UPDATE: ReadonlySet<Done> = new Set(['created', 'posted', 'resolved', 'published', 'scheduled', 'cancelled']);
+
+/** The page's address with what was done to `result`, and the update it made, if it made one. */
+export function doneLocation(page: string, done: Done, result: Incident): string {
+  const updateId = MAKES_UPDATE.has(done) ? result.updates[0]?.id : undefined;
   return `${page}?done=${done}${updateId === undefined ? '' : `&update=${encodeURIComponent(updateId)}`}`;
 }
 

@@ -166,7 +166,7 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
           actor(request),
         );
         request.log.info({ incidentId: incident.id, operatorId: request.operator!.id }, 'admin: incident created');
-        return await written(reply, doneLocation(pageOf(incident), 'created', incident.updates[0]?.id));
+        return await written(reply, doneLocation(pageOf(incident), 'created', incident));
       } catch (err) {
         if (!(err instanceof OperationError)) throw err;
         state.errors[err.field ?? '_form'] = err.message;
@@ -289,8 +289,7 @@ export function adminIncidents(opts: AdminIncidentsOptions): FastifyPluginAsync 
         return sendIncident(request, reply, err.statusCode, findIncident(incident.id), { ...forms, formError: capitalise(err.message) });
       }
       request.log.info({ incidentId: incident.id, operatorId: request.operator!.id, url: request.url }, 'admin: incident changed');
-      const made = done === 'posted' || done === 'resolved' || done === 'published' ? result.updates[0]?.id : undefined;
-      return written(reply, doneLocation(pageOf(incident), done, made));
+      return written(reply, doneLocation(pageOf(incident), done, result));
     }
   };
 }

@@ -132,7 +132,7 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
           actor(request),
         );
         request.log.info({ incidentId: m.id, operatorId: request.operator!.id }, 'admin: maintenance scheduled');
-        return await written(reply, doneLocation(pageOf(m), 'scheduled', m.updates[0]?.id));
+        return await written(reply, doneLocation(pageOf(m), 'scheduled', m));
       } catch (err) {
         if (!(err instanceof OperationError)) throw err;
         form.errors[fieldOf(err.field)] = capitalise(err.message);
@@ -282,8 +282,7 @@ export function adminMaintenance(opts: AdminMaintenanceOptions): FastifyPluginAs
         return sendShow(request, reply, err.statusCode, find(m.id), { ...forms, formError: capitalise(err.message) });
       }
       request.log.info({ incidentId: m.id, operatorId: request.operator!.id, url: request.url }, 'admin: maintenance changed');
-      const made = done === 'posted' || done === 'cancelled' ? result.updates[0]?.id : undefined;
-      return written(reply, doneLocation(pageOf(m), done, made));
+      return written(reply, doneLocation(pageOf(m), done, result));
     }
   };
 }
